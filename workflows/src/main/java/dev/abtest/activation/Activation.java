@@ -1,0 +1,29 @@
+package dev.abtest.activation;
+
+import io.temporal.common.SearchAttributeKey;
+
+/** The names other services rely on: workflow type, task queue, id scheme and search attributes. */
+public final class Activation {
+  /** The registered workflow type; any Temporal client starts an activation with it. */
+  public static final String WORKFLOW_TYPE = "ActivateExperiment";
+
+  /** The default task queue; {@code TEMPORAL_TASK_QUEUE} overrides it. */
+  public static final String DEFAULT_TASK_QUEUE = "experiment-activation";
+
+  /** Workflow ids are {@code activate-experiment:<experimentId>}, so concurrent requests collapse. */
+  public static final String WORKFLOW_ID_PREFIX = "activate-experiment:";
+
+  /** Keyword set when a run starts, so every activation of an experiment can be listed. */
+  public static final SearchAttributeKey<String> EXPERIMENT_ID =
+      SearchAttributeKey.forKeyword("ExperimentId");
+
+  /** Keyword set when a run ends, with the {@link Outcome} name. */
+  public static final SearchAttributeKey<String> ACTIVATION_OUTCOME =
+      SearchAttributeKey.forKeyword("ActivationOutcome");
+
+  private Activation() {}
+
+  public static String workflowId(String experimentId) {
+    return WORKFLOW_ID_PREFIX + experimentId;
+  }
+}

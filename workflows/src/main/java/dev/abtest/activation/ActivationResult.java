@@ -1,0 +1,63 @@
+package dev.abtest.activation;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The workflow result. {@code experiment} is the row after the activation (or as found, for
+ * ALREADY_ACTIVE and REJECTED), null for NOT_FOUND. {@code previousStatus} and {@code activatedAt}
+ * are set for ACTIVATED only.
+ */
+public record ActivationResult(
+    String experimentId,
+    Outcome outcome,
+    String message,
+    List<Violation> violations,
+    Experiment experiment,
+    ExperimentStatus previousStatus,
+    Instant activatedAt) {
+
+  public ActivationResult {
+    violations = violations == null ? List.of() : List.copyOf(violations);
+  }
+
+  public static ActivationResult activated(
+      Experiment experiment, ExperimentStatus previousStatus, Instant activatedAt) {
+    return new ActivationResult(
+        experiment.id(),
+        Outcome.ACTIVATED,
+        "Experiment " + experiment.id() + " activated from " + previousStatus,
+        List.of(),
+        experiment,
+        previousStatus,
+        activatedAt);
+  }
+
+  public static ActivationResult alreadyActive(Experiment experiment) {
+    return new ActivationResult(
+        experiment.id(),
+        Outcome.ALREADY_ACTIVE,
+        "Experiment is already active",
+        List.of(),
+        experiment,
+        null,
+        null);
+  }
+
+  public static ActivationResult notFound(String experimentId) {
+    return new ActivationResult(
+        experimentId, Outcome.NOT_FOUND, "Experiment not found", List.of(), null, null, null);
+  }
+
+  public static ActivationResult rejected(
+      String experimentId, Experiment experiment, List<Violation> violations) {
+    return new ActivationResult(
+        experimentId,
+        Outcome.REJECTED,
+        "Experiment cannot be activated",
+        violations,
+        experiment,
+        null,
+        null);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.abtest.activation;
+
+import java.util.Optional;
+
+/** The contract's rule for an experiment id: a string, trimmed, 1..128 characters, no control characters. */
+public final class ExperimentIds {
+  public static final int MAX_LENGTH = 128;
+
+  private ExperimentIds() {}
+
+  /**
+   * Returns why {@code raw} is not a valid experiment id, or empty when it is. Length counts Unicode code
+   * points of the trimmed value.
+   */
+  public static Optional<String> problem(String raw) {
+    if (raw == null) {
+      return Optional.of("experimentId is required");
+    }
+    String id = raw.strip();
+    if (id.isEmpty()) {
+      return Optional.of("experimentId must not be blank");
+    }
+    if (id.codePointCount(0, id.length()) > MAX_LENGTH) {
+      return Optional.of("experimentId must be at most " + MAX_LENGTH + " characters");
+    }
+    if (id.codePoints().anyMatch(ExperimentIds::isControl)) {
+      return Optional.of("experimentId must not contain control characters");
+    }
+    return Optional.empty();
+  }
+
+  /** The trimmed id; call only after {@link #problem} returned empty. */
+  public static String normalize(String raw) {
+    return raw.strip();
+  }
+
+  private static boolean isControl(int cp) {
+    int type = Character.getType(cp);
+    return type == Character.CONTROL
+        || type == Character.FORMAT && (cp == 0x2028 || cp == 0x2029)
+        || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.SURROGATE;
+  }
+}
