@@ -1,0 +1,76 @@
+package dev.abtest.activation;
+
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+
+/**
+ * A Temporal test server with the activation workflow (built with a given policy) and the given
+ * activity implementations registered on the contract's task queue.
+ */
+final class WorkflowHarness implements AutoCloseable {
+  /** Short backoff so retries take milliseconds; a generous attempt timeout and budget. */
+  static final ActivationPolicy FAST_POLICY =
+      new ActivationPolicy(
+          Duration.ofSeconds(20), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMinutes(10));
+
+  /** How long a test waits for a result before it calls the run stuck. */
+  static final Duration RESULT_TIMEOUT = Duration.ofSeconds(30);
+
+  final TestWorkflowEnvironment env;
+  final ActivationClient activations;
+
+  private WorkflowHarness(TestWorkflowEnvironment env) {
+    this.env = env;
+    this.activations = new ActivationClient(env.getWorkflowClient(), Activation.DEFAULT_TASK_QUEUE);
+  }
+
+  static WorkflowHarness start(ActivationPolicy policy, Object... activities) {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+    env.registerSearchAttribute(
+        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    env.registerSearchAttribute(
+        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    Worker worker = env.newWorker(Activation.DEFAULT_TASK_QUEUE);
+    worker.registerWorkflowImplementationFactory(
+        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
+    worker.registerActivitiesImplementations(activities);
+    env.start();
+    return new WorkflowHarness(env);
+  }
+
+  WorkflowClient client() {
+    return env.getWorkflowClient();
+  }
+
+  /**
+   * Starts a run with any input, the way a client in another language could: no id check, no search
+   * attribute set at start.
+   */
+  WorkflowStub startRaw(String workflowId, ActivationRequest request) {
+    WorkflowStub stub =
+        client()
+            .newUntypedWorkflowStub(
+                Activation.WORKFLOW_TYPE,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(workflowId)
+                    .setTaskQueue(Activation.DEFAULT_TASK_QUEUE)
+                    .build());
+    stub.start(request);
+    return stub;
+  }
+
+  SearchAttributes searchAttributes(String workflowId) {
+    return client().newUntypedWorkflowStub(workflowId).describe().getTypedSearchAttributes();
+  }
+
+  @Override
+  public void close() {
+    env.close();
+  }
+}
