@@ -1,0 +1,118 @@
+package dev.abtest.activation;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * The workflow paths whose recorded histories are checked into {@code src/test/resources/histories}:
+ * every outcome, a retried write, a rejection raised by an activity, an exhausted retry budget, and
+ * the two ways a run starts (with the search attribute set by the client, or raw).
+ */
+enum HistoryScenarios {
+  ACTIVATED(
+      (validation, store) -> {
+        when(validation.validate(any())).thenReturn(Samples.valid("exp_activated"));
+        when(store.activate(any())).thenReturn(Samples.activated("exp_activated"));
+      },
+      "exp_activated"),
+  ALREADY_ACTIVE(
+      (validation, store) ->
+          when(validation.validate(any())).thenReturn(Samples.alreadyActive("exp_active")),
+      "exp_active"),
+  NOT_FOUND(
+      (validation, store) -> when(validation.validate(any())).thenReturn(Samples.notFound()),
+      "exp_missing"),
+  REJECTED(
+      (validation, store) ->
+          when(validation.validate(any()))
+              .thenReturn(Samples.rejected("exp_bad_config", Samples.twoViolations())),
+      "exp_bad_config"),
+  RETRIED_THEN_ACTIVATED(
+      (validation, store) -> {
+        when(validation.validate(any())).thenReturn(Samples.valid("exp_retried"));
+        when(store.activate(any()))
+            .thenThrow(new IllegalStateException("connection refused"))
+            .thenThrow(new IllegalStateException("connection refused"))
+            .thenReturn(Samples.activated("exp_retried"));
+      },
+      "exp_retried"),
+  INVALID_REQUEST_FROM_ACTIVITY(
+      (validation, store) -> {
+        when(validation.validate(any())).thenReturn(Samples.valid("exp_refused"));
+        when(store.activate(any()))
+            .thenThrow(
+                ApplicationFailure.newNonRetryableFailure(
+                    "experimentId is not valid", ActivationFailures.INVALID_REQUEST));
+      },
+      "exp_refused"),
+  RETRY_BUDGET_EXHAUSTED(
+      (validation, store) -> {
+        when(validation.validate(any())).thenReturn(Samples.valid("exp_db_down"));
+        when(store.activate(any())).thenThrow(new IllegalStateException("connection refused"));
+      },
+      "exp_db_down"),
+  /** Started raw, without the search attribute: the workflow upserts it. */
+  RAW_START_UPSERTS_EXPERIMENT_ID(
+      (validation, store) -> when(validation.validate(any())).thenReturn(Samples.notFound()),
+      " exp_raw "),
+  /** Started raw with an id that breaks the id rule: no activity at all. */
+  INVALID_EXPERIMENT_ID((validation, store) -> {}, "exp\u0000bad");
+
+  private static final ActivationPolicy RECORDING_POLICY =
+      new ActivationPolicy(
+          Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2));
+
+  private final BiConsumer<ValidationActivities, ActivationStoreActivities> stubs;
+  private final String experimentId;
+
+  HistoryScenarios(
+      BiConsumer<ValidationActivities, ActivationStoreActivities> stubs, String experimentId) {
+    this.stubs = stubs;
+    this.experimentId = experimentId;
+  }
+
+  String fileName() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ".json";
+  }
+
+  /** Runs the scenario on a fresh test server and returns its complete history. */
+  WorkflowExecutionHistory record() throws Exception {
+    ValidationActivities validation =
+        mock(ValidationActivities.class, withSettings().withoutAnnotations());
+    ActivationStoreActivities store =
+        mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+    stubs.accept(validation, store);
+    try (WorkflowHarness harness = WorkflowHarness.start(RECORDING_POLICY, validation, store)) {
+      WorkflowStub stub;
+      if (this == RAW_START_UPSERTS_EXPERIMENT_ID || this == INVALID_EXPERIMENT_ID) {
+        stub = harness.startRaw("recorded-" + fileName(), new ActivationRequest(experimentId, null));
+      } else {
+        stub = harness.activations.start(experimentId, "recorder").stub();
+      }
+      try {
+        stub.getResult(
+            WorkflowHarness.RESULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS, ActivationResult.class);
+      } catch (WorkflowException expectedForExhaustedBudget) {
+        if (this != RETRY_BUDGET_EXHAUSTED) {
+          throw expectedForExhaustedBudget;
+        }
+      }
+      return harness.client().fetchHistory(stub.getExecution().getWorkflowId());
+    }
+  }
+
+  static List<String> fileNames() {
+    return java.util.Arrays.stream(values()).map(HistoryScenarios::fileName).toList();
+  }
+}

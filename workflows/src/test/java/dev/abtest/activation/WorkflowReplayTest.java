@@ -1,0 +1,53 @@
+package dev.abtest.activation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.WorkflowReplayer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Replays recorded histories against the current workflow code: a change that is not replay-safe
+ * (another activity order, a new command, a removed step) throws here and fails the build, before it
+ * can break runs that are in flight on a deployed worker. Regenerate with {@link RecordHistoriesTest}.
+ */
+class WorkflowReplayTest {
+  static List<String> histories() {
+    return HistoryScenarios.fileNames();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("histories")
+  void recordedHistoryReplaysOnTheCurrentWorkflow(String fileName) throws Exception {
+    WorkflowExecutionHistory history = load(fileName);
+    assertThat(history.getEvents()).hasSizeGreaterThan(3);
+
+    WorkflowReplayer.replayWorkflowExecution(history, ActivateExperimentWorkflowImpl.class);
+  }
+
+  @Test
+  void everyRecordedPathCoversTheActivitiesItNeeds() throws Exception {
+    // Guards against recording the wrong thing: the write path must schedule both activities.
+    assertThat(load("activated.json").toJson(false))
+        .contains("ValidateExperiment")
+        .contains("ActivateExperimentRow");
+    assertThat(load("retried-then-activated.json").toJson(false)).contains("\"attempt\": 3");
+    assertThat(load("invalid-experiment-id.json").toJson(false))
+        .doesNotContain("ActivityTaskScheduled")
+        .doesNotContain("ACTIVITY_TASK_SCHEDULED");
+  }
+
+  private static WorkflowExecutionHistory load(String fileName) throws IOException {
+    try (InputStream in =
+        WorkflowReplayTest.class.getClassLoader().getResourceAsStream("histories/" + fileName)) {
+      assertThat(in).as("recorded history %s", fileName).isNotNull();
+      return WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+}
