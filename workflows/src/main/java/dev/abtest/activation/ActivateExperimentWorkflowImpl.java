@@ -91,7 +91,12 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
   private ActivationResult finish(ActivationResult result) {
     Workflow.upsertTypedSearchAttributes(
         Activation.ACTIVATION_OUTCOME.valueSet(result.outcome().name()));
-    log.info("Activation of {} ended: {}", result.experimentId(), result.outcome());
+    // An id that broke the id rule is caller input with control characters: never echo it to a log.
+    String loggedId =
+        ExperimentIds.problem(result.experimentId()).isEmpty()
+            ? result.experimentId()
+            : "an invalid experiment id";
+    log.info("Activation of {} ended: {}", loggedId, result.outcome());
     return result;
   }
 
