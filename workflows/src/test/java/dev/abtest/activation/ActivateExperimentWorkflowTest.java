@@ -12,8 +12,8 @@ import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
 import io.temporal.api.filter.v1.WorkflowExecutionFilter;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
@@ -231,7 +231,10 @@ class ActivateExperimentWorkflowTest {
     harness.close();
     ActivationPolicy tightBudget =
         new ActivationPolicy(
-            Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2));
+            Duration.ofSeconds(1),
+            Duration.ofMillis(50),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(2));
     harness = WorkflowHarness.start(tightBudget, validation, store);
     when(validation.validate(ID)).thenReturn(Samples.valid(ID));
     when(store.activate(any())).thenThrow(new IllegalStateException("connection refused"));
@@ -241,7 +244,8 @@ class ActivateExperimentWorkflowTest {
         .cause()
         .isInstanceOf(ActivityFailure.class);
     verify(store, atLeast(2)).activate(any());
-    assertThat(harness.searchAttributes(Activation.workflowId(ID)).get(Activation.ACTIVATION_OUTCOME))
+    assertThat(
+            harness.searchAttributes(Activation.workflowId(ID)).get(Activation.ACTIVATION_OUTCOME))
         .isNull();
   }
 

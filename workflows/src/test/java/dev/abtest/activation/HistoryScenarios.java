@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * The workflow paths whose recorded histories are checked into {@code src/test/resources/histories}:
- * every outcome, a retried write, a rejection raised by an activity, an exhausted retry budget, and
- * the two ways a run starts (with the search attribute set by the client, or raw).
+ * The workflow paths whose recorded histories are checked into {@code
+ * src/test/resources/histories}: every outcome, a retried write, a rejection raised by an activity,
+ * an exhausted retry budget, and the two ways a run starts (with the search attribute set by the
+ * client, or raw).
  */
 enum HistoryScenarios {
   ACTIVATED(
@@ -71,7 +72,10 @@ enum HistoryScenarios {
 
   private static final ActivationPolicy RECORDING_POLICY =
       new ActivationPolicy(
-          Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2));
+          Duration.ofSeconds(1),
+          Duration.ofMillis(50),
+          Duration.ofMillis(200),
+          Duration.ofSeconds(2));
 
   private final BiConsumer<ValidationActivities, ActivationStoreActivities> stubs;
   private final String experimentId;
@@ -96,7 +100,8 @@ enum HistoryScenarios {
     try (WorkflowHarness harness = WorkflowHarness.start(RECORDING_POLICY, validation, store)) {
       WorkflowStub stub;
       if (this == RAW_START_UPSERTS_EXPERIMENT_ID || this == INVALID_EXPERIMENT_ID) {
-        stub = harness.startRaw("recorded-" + fileName(), new ActivationRequest(experimentId, null));
+        stub =
+            harness.startRaw("recorded-" + fileName(), new ActivationRequest(experimentId, null));
       } else {
         stub = harness.activations.start(experimentId, "recorder").stub();
       }

@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Regenerates the histories the replay test checks. Off by default: run it only after a deliberate,
- * replay-safe change of the workflow (or when adding a scenario), with
- * {@code mvn -pl workflows verify -Dhistories.record=true -Dtest=RecordHistoriesTest}.
+ * replay-safe change of the workflow (or when adding a scenario), with {@code mvn -pl workflows
+ * verify -Dhistories.record=true -Dtest=RecordHistoriesTest}.
  */
 @EnabledIfSystemProperty(named = "histories.record", matches = "true")
 class RecordHistoriesTest {

@@ -42,7 +42,9 @@ final class Samples {
 
   static ValidationReport alreadyActive(String id) {
     return new ValidationReport(
-        ValidationReport.Verdict.ALREADY_ACTIVE, experiment(id, ExperimentStatus.ACTIVE), List.of());
+        ValidationReport.Verdict.ALREADY_ACTIVE,
+        experiment(id, ExperimentStatus.ACTIVE),
+        List.of());
   }
 
   static ValidationReport rejected(String id, List<Violation> violations) {

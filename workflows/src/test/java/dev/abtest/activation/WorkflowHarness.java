@@ -17,7 +17,10 @@ final class WorkflowHarness implements AutoCloseable {
   /** Short backoff so retries take milliseconds; a generous attempt timeout and budget. */
   static final ActivationPolicy FAST_POLICY =
       new ActivationPolicy(
-          Duration.ofSeconds(20), Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMinutes(10));
+          Duration.ofSeconds(20),
+          Duration.ofMillis(10),
+          Duration.ofMillis(100),
+          Duration.ofMinutes(10));
 
   /** How long a test waits for a result before it calls the run stuck. */
   static final Duration RESULT_TIMEOUT = Duration.ofSeconds(30);

@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Replays recorded histories against the current workflow code: a change that is not replay-safe
- * (another activity order, a new command, a removed step) throws here and fails the build, before it
- * can break runs that are in flight on a deployed worker. Regenerate with {@link RecordHistoriesTest}.
+ * (another activity order, a new command, a removed step) throws here and fails the build, before
+ * it can break runs that are in flight on a deployed worker. Regenerate with {@link
+ * RecordHistoriesTest}.
  */
 class WorkflowReplayTest {
   static List<String> histories() {
@@ -47,7 +48,8 @@ class WorkflowReplayTest {
     try (InputStream in =
         WorkflowReplayTest.class.getClassLoader().getResourceAsStream("histories/" + fileName)) {
       assertThat(in).as("recorded history %s", fileName).isNotNull();
-      return WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return WorkflowExecutionHistory.fromJson(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 }
