@@ -1,0 +1,147 @@
+package dev.abtest.runtime;
+
+import dev.abtest.activation.Activation;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesResponse;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure the namespace knows this project's search attributes ({@code ExperimentId} and {@code
+ * ActivationOutcome}, both Keyword), so activations are findable in the Web UI. Servers that do not
+ * let a client add them (Temporal Cloud, restricted API keys) get a warning naming what to add by
+ * hand; start-up goes on, and workflows fail only when they set a missing attribute.
+ */
+public final class SearchAttributeSetup {
+  /** What the activation workflow needs. */
+  public static final Map<String, IndexedValueType> ACTIVATION_ATTRIBUTES =
+      Map.of(
+          Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+
+  /** What happened: the attributes were there, were added, or could not be checked or added. */
+  public enum Result {
+    PRESENT,
+    ADDED,
+    NOT_ALLOWED
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(SearchAttributeSetup.class);
+
+  private final WorkflowServiceStubs stubs;
+  private final String namespace;
+  private final Duration timeout;
+
+  public SearchAttributeSetup(WorkflowServiceStubs stubs, String namespace, Duration timeout) {
+    this.stubs = stubs;
+    this.namespace = namespace;
+    this.timeout = timeout;
+  }
+
+  public Result ensureActivationAttributes() {
+    return ensure(ACTIVATION_ATTRIBUTES);
+  }
+
+  /**
+   * Adds those of {@code wanted} the namespace lacks. Never throws for a server that refuses; throws
+   * {@link StatusRuntimeException} only when the server cannot be reached at all.
+   */
+  public Result ensure(Map<String, IndexedValueType> wanted) {
+    // Its own stubs with the same target, TLS and API key; closed right after.
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder(stubs.getOptions()).build());
+    try {
+      Map<String, IndexedValueType> missing = missing(operator, wanted);
+      if (missing.isEmpty()) {
+        log.info("Search attributes {} present in namespace {}", wanted.keySet(), namespace);
+        return Result.PRESENT;
+      }
+      return add(operator, missing);
+    } finally {
+      operator.shutdown();
+      operator.awaitTermination(2, TimeUnit.SECONDS);
+    }
+  }
+
+  private Map<String, IndexedValueType> missing(
+      OperatorServiceStubs operator, Map<String, IndexedValueType> wanted) {
+    ListSearchAttributesResponse existing;
+    try {
+      existing =
+          operator
+              .blockingStub()
+              .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .listSearchAttributes(
+                  ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build());
+    } catch (StatusRuntimeException e) {
+      if (isRefusal(e)) {
+        // Some servers (the Java test server) add but do not list: try adding all of them.
+        log.debug("Cannot list search attributes ({}); adding them all", e.getStatus().getCode());
+        return new LinkedHashMap<>(wanted);
+      }
+      throw e;
+    }
+    Map<String, IndexedValueType> missing = new LinkedHashMap<>();
+    wanted.forEach(
+        (name, type) -> {
+          if (!existing.getCustomAttributesMap().containsKey(name)
+              && !existing.getSystemAttributesMap().containsKey(name)) {
+            missing.put(name, type);
+          }
+        });
+    return missing;
+  }
+
+  private Result add(OperatorServiceStubs operator, Map<String, IndexedValueType> missing) {
+    try {
+      operator
+          .blockingStub()
+          .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .addSearchAttributes(
+              AddSearchAttributesRequest.newBuilder()
+                  .setNamespace(namespace)
+                  .putAllSearchAttributes(missing)
+                  .build());
+      log.info("Search attributes {} added to namespace {}", missing.keySet(), namespace);
+      return Result.ADDED;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
+        log.info("Search attributes {} present in namespace {}", missing.keySet(), namespace);
+        return Result.PRESENT;
+      }
+      if (isRefusal(e)) {
+        log.warn(
+            "Could not add search attributes {} to namespace {} ({}): add them as Keyword"
+                + " attributes, e.g. `temporal operator search-attribute create --namespace {}"
+                + " --name ExperimentId --type Keyword` (and ActivationOutcome), or in the Temporal"
+                + " Cloud UI; activations fail until they exist",
+            missing.keySet(),
+            namespace,
+            e.getStatus().getCode(),
+            namespace);
+        return Result.NOT_ALLOWED;
+      }
+      throw e;
+    }
+  }
+
+  private static boolean isRefusal(StatusRuntimeException e) {
+    return switch (e.getStatus().getCode()) {
+      case PERMISSION_DENIED, UNIMPLEMENTED, UNAUTHENTICATED, FAILED_PRECONDITION, INVALID_ARGUMENT ->
+          true;
+      default -> false;
+    };
+  }
+}
