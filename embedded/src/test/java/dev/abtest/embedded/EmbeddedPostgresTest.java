@@ -3,7 +3,10 @@ package dev.abtest.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -17,11 +20,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedPostgresTest {
+
+  private static final String USER = "owner";
+  private static final String PASSWORD = "s3cr:t @pw";
 
   private static Path dir;
   private static EmbeddedPostgres pg;
@@ -29,7 +36,7 @@ class EmbeddedPostgresTest {
   @BeforeAll
   static void startPostgres() throws IOException {
     dir = Path.of("target", "pg-test-" + UUID.randomUUID()).toAbsolutePath();
-    pg = EmbeddedPostgres.builder().directory(dir).fastAndUnsafe(true).start();
+    pg = startOn(dir);
   }
 
   @AfterAll
@@ -93,31 +100,62 @@ class EmbeddedPostgresTest {
     }
     assertThat(pg.jdbcUrl("db")).isEqualTo("jdbc:postgresql://127.0.0.1:" + pg.port() + "/db");
     assertThat(pg.postgresqlUrl("db"))
-        .isEqualTo("postgresql://postgres:postgres@127.0.0.1:" + pg.port() + "/db");
+        .isEqualTo("postgresql://owner:s3cr%3At%20%40pw@127.0.0.1:" + pg.port() + "/db");
   }
 
   @Test
   void aNewInstanceOnTheSameDirectoryKeepsTheData() throws Exception {
-    Path other = dir.resolveSibling(dir.getFileName() + "-reopen");
-    try (EmbeddedPostgres first =
-        EmbeddedPostgres.builder().directory(other).user("owner").password("s3cr:t@").start()) {
-      first.createDatabase("app");
-      try (Connection c = DriverManager.getConnection(first.jdbcUrl("app"), "owner", "s3cr:t@");
-          Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE t (v text)");
-        s.execute("INSERT INTO t VALUES ('reopened')");
+    pg.createDatabase("reopen");
+    try (Connection c = connect("reopen");
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t (v text)");
+      s.execute("INSERT INTO t VALUES ('reopened')");
+    }
+    pg.close();
+
+    pg = startOn(dir);
+    assertThat(readValue("reopen")).isEqualTo("reopened");
+  }
+
+  @Test
+  void aPostgresLeftRunningByAKilledJvmDoesNotBlockTheNextStart() throws Exception {
+    pg.close();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                PostgresInChildJvm.class.getName(),
+                dir.toString(),
+                USER,
+                PASSWORD)
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.equals(PostgresInChildJvm.READY)) {
+        // skip the child's log lines
       }
-      assertThat(first.postgresqlUrl("app")).contains("owner:s3cr%3At%40@127.0.0.1:");
+      assertThat(line).as("child JVM reported ready").isEqualTo(PostgresInChildJvm.READY);
+      child.destroyForcibly(); // SIGKILL: no shutdown hook runs, the postmaster stays behind
+      assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      child.destroyForcibly();
     }
-    assertThat(Files.exists(other.resolve("data/PG_VERSION"))).isTrue();
-    try (EmbeddedPostgres second =
-            EmbeddedPostgres.builder().directory(other).user("owner").password("s3cr:t@").start();
-        Connection c = DriverManager.getConnection(second.jdbcUrl("app"), "owner", "s3cr:t@");
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT v FROM t")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getString(1)).isEqualTo("reopened");
-    }
+    assertThat(Files.exists(dir.resolve("data/postmaster.pid"))).isTrue();
+
+    pg = startOn(dir);
+    assertThat(readValue("killed")).isEqualTo("written before kill -9");
+  }
+
+  private static EmbeddedPostgres startOn(Path directory) throws IOException {
+    return EmbeddedPostgres.builder()
+        .directory(directory)
+        .user(USER)
+        .password(PASSWORD)
+        .fastAndUnsafe(true)
+        .start();
   }
 
   private static Connection connect(String database) throws SQLException {
