@@ -1,0 +1,202 @@
+package dev.abtest.starter;
+
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Metrics;
+import dev.abtest.runtime.OpsEndpoints;
+import dev.abtest.runtime.Readiness;
+import dev.abtest.runtime.TemporalProbe;
+import dev.abtest.starter.http.ActivationEndpoints;
+import dev.abtest.starter.http.ApiServer;
+import dev.abtest.starter.http.HistoryEndpoint;
+import dev.abtest.starter.http.Route;
+import dev.abtest.store.ActivationStore;
+import dev.abtest.store.Database;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.RpcRetryOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP starter wired by hand: Temporal client, audit read pool, authenticator and HTTP server.
+ * {@link StarterMain} runs it as a process; the dev stack and the tests construct it in-process.
+ */
+public final class StarterApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StarterApp.class);
+
+  private final StarterConfig config;
+  private final WorkflowServiceStubs stubs;
+  private final WorkflowClient workflows;
+  private final Database database;
+  private final Metrics metrics;
+  private final Readiness readiness;
+  private final ApiServer server;
+  private boolean closed;
+
+  public StarterApp(StarterConfig config) {
+    this.config = config;
+    if (config.auth().mode() == dev.abtest.starter.auth.AuthSettings.Mode.NONE) {
+      log.warn(
+          "AUTH_MODE=none: authentication is OFF; anyone who can reach this port can activate"
+              + " experiments. Never run it like this outside a local machine.");
+    }
+    var authenticator = config.auth().authenticator();
+    this.metrics = new Metrics("starter");
+    this.stubs = connect(config, metrics);
+    this.workflows = config.temporal().client(stubs);
+    this.database = new Database(config.database());
+    ActivationEndpoints activations =
+        new ActivationEndpoints(
+            new ActivationClient(workflows, config.temporal().taskQueue()),
+            workflows,
+            config.waitBudget());
+    List<Route> routes = new ArrayList<>(activations.routes());
+    routes.add(new HistoryEndpoint(new ActivationStore(database.jdbi())).route());
+    this.readiness =
+        new Readiness()
+            .add(TemporalProbe.check(stubs, Readiness.DEFAULT_TIMEOUT))
+            .add("database", () -> database.isReachable(Readiness.DEFAULT_TIMEOUT));
+    try {
+      this.server =
+          new ApiServer(
+              new ApiServer.Options(
+                  config.http().host(),
+                  config.http().port(),
+                  config.httpThreads(),
+                  config.bodyLimitBytes(),
+                  config.drainTimeout()),
+              authenticator,
+              routes,
+              requestTimer(metrics.registry()));
+    } catch (IOException e) {
+      closeClients();
+      throw new UncheckedIOException(
+          "Cannot listen on "
+              + config.http().host()
+              + ":"
+              + config.http().port()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    OpsEndpoints ops = new OpsEndpoints(metrics, readiness);
+    server.mount(OpsEndpoints.HEALTH_PATH, ops.healthHandler());
+    server.mount(OpsEndpoints.READY_PATH, ops.readinessHandler());
+    server.mount(OpsEndpoints.METRICS_PATH, ops.metricsHandler());
+  }
+
+  /** HTTP requests by route template, method and status, with latency histograms. */
+  private static ApiServer.Observer requestTimer(MeterRegistry registry) {
+    return (route, method, status, nanos) ->
+        Timer.builder("starter.http.requests")
+            .description("HTTP requests answered by the starter")
+            .tags("route", route, "method", method, "status", Integer.toString(status))
+            .publishPercentileHistogram()
+            .register(registry)
+            .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public static StarterApp fromEnv(Env env) {
+    return new StarterApp(StarterConfig.fromEnv(env));
+  }
+
+  /**
+   * Stubs whose calls give up quickly when Temporal is unreachable: a request answers 503 within
+   * about {@code startTimeout} instead of retrying for the SDK's default minute.
+   */
+  static WorkflowServiceStubs connect(StarterConfig config, Metrics metrics) {
+    Duration startTimeout = config.startTimeout();
+    Duration rpcTimeout =
+        config.temporal().rpcTimeout().compareTo(startTimeout) < 0
+            ? config.temporal().rpcTimeout()
+            : startTimeout;
+    RpcRetryOptions retries =
+        DefaultStubServiceOperationRpcRetryOptions.getBuilder().setExpiration(startTimeout).build();
+    return config
+        .temporal()
+        .connectLazily(
+            config
+                .temporal()
+                .stubsOptions()
+                .setRpcTimeout(rpcTimeout)
+                .setRpcRetryOptions(retries)
+                .setConnectionBackoffResetFrequency(Duration.ofSeconds(5))
+                .setMetricsScope(metrics.temporalScope())
+                .build());
+  }
+
+  public StarterApp start() {
+    server.start();
+    log.info("Starter listening on http://{}:{}", config.http().host(), server.port());
+    log.info("Starter configuration: {}", config.describe());
+    return this;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public URI baseUri() {
+    String host = config.http().host();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + server.port());
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public boolean isReady() {
+    return readiness.isReady();
+  }
+
+  public StarterConfig config() {
+    return config;
+  }
+
+  public WorkflowClient workflowClient() {
+    return workflows;
+  }
+
+  /** Serves an extra handler (health, metrics) on an exact path, outside authentication. */
+  public void mount(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.mount(path, handler);
+  }
+
+  /** Stops accepting, drains requests in flight (bounded), then closes the clients. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.close();
+    closeClients();
+    log.info("Starter stopped");
+  }
+
+  private void closeClients() {
+    stubs.shutdown();
+    if (!stubs.awaitTermination(2, TimeUnit.SECONDS)) {
+      stubs.shutdownNow();
+    }
+    database.close();
+    if (readiness != null) {
+      readiness.close();
+    }
+    metrics.close();
+  }
+}

@@ -1,0 +1,81 @@
+package dev.abtest.starter;
+
+import dev.abtest.runtime.ConfigException;
+import dev.abtest.runtime.Env;
+import dev.abtest.runtime.HttpSettings;
+import dev.abtest.runtime.TemporalSettings;
+import dev.abtest.starter.auth.AuthSettings;
+import dev.abtest.store.DatabaseSettings;
+import java.time.Duration;
+
+/**
+ * Everything the HTTP starter reads from its environment, parsed and validated once at start. A bad
+ * value is a {@link ConfigException} naming the variable.
+ *
+ * @param waitBudget how long a request waits for the workflow result before answering 202
+ * @param startTimeout how long a request tries to reach Temporal before answering 503
+ * @param database the audit history's read pool (small: it serves only the history route)
+ */
+public record StarterConfig(
+    HttpSettings http,
+    TemporalSettings temporal,
+    AuthSettings auth,
+    DatabaseSettings database,
+    Duration waitBudget,
+    Duration startTimeout,
+    int bodyLimitBytes,
+    int httpThreads,
+    Duration drainTimeout) {
+
+  public static final int DEFAULT_PORT = 8080;
+  public static final Duration DEFAULT_WAIT_BUDGET = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(3);
+  public static final int DEFAULT_BODY_LIMIT = 16 * 1024;
+  public static final int DEFAULT_THREADS = 256;
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
+  static final int HISTORY_POOL_SIZE = 4;
+
+  public static StarterConfig fromEnv(Env env) {
+    return new StarterConfig(
+        HttpSettings.fromEnv(env, DEFAULT_PORT),
+        TemporalSettings.fromEnv(env),
+        AuthSettings.fromEnv(env),
+        database(env),
+        env.duration("ACTIVATION_WAIT_BUDGET", DEFAULT_WAIT_BUDGET),
+        env.duration("ACTIVATION_START_TIMEOUT", DEFAULT_START_TIMEOUT),
+        env.integer("HTTP_MAX_BODY_BYTES", DEFAULT_BODY_LIMIT, 64, 1024 * 1024),
+        env.integer("HTTP_THREADS", DEFAULT_THREADS, 4, 4096),
+        env.duration("HTTP_DRAIN_TIMEOUT", DEFAULT_DRAIN_TIMEOUT));
+  }
+
+  /** {@code POSTGRESQL_URL}, with a small pool: the starter only reads the audit history. */
+  public static DatabaseSettings database(Env env) {
+    String url =
+        env.required(
+            "POSTGRESQL_URL",
+            "the database holding the activation audit record"
+                + " (postgresql://user:password@host:5432/db)");
+    try {
+      DatabaseSettings settings = DatabaseSettings.parse(url);
+      return settings.withPoolSize(Math.min(settings.poolSize(), HISTORY_POOL_SIZE));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("POSTGRESQL_URL: " + e.getMessage());
+    }
+  }
+
+  /** One line for the start-up log: where it serves and what it talks to; no secrets. */
+  public String describe() {
+    return "HTTP on "
+        + http.host()
+        + ":"
+        + http.port()
+        + "; "
+        + temporal.describe()
+        + "; history from "
+        + database.redactedUrl()
+        + "; wait budget "
+        + waitBudget.toMillis()
+        + " ms; "
+        + auth.describe();
+  }
+}

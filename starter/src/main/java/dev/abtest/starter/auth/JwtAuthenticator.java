@@ -1,0 +1,188 @@
+package dev.abtest.starter.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSKeySelector;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies bearer tokens with Nimbus: the signature with the configured key (HS256 secret, JWKS or
+ * PEM public key), only the algorithms that key allows (never {@code none}), {@code exp}/{@code
+ * nbf} with a small clock skew, issuer and audience when configured; then requires the role.
+ */
+public final class JwtAuthenticator implements Authenticator {
+  private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
+  private static final int MAX_TOKEN_CHARS = 16 * 1024;
+  private static final Set<JWSAlgorithm> JWKS_ALGORITHMS =
+      Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
+
+  private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+  private final String roleClaim;
+  private final String requiredRole;
+
+  public JwtAuthenticator(AuthSettings settings) {
+    this.roleClaim = settings.roleClaim();
+    this.requiredRole = settings.requiredRole();
+    JWSVerificationKeySelector<SecurityContext> hmac =
+        settings.secret() == null
+            ? null
+            : new JWSVerificationKeySelector<>(
+                JWSAlgorithm.HS256,
+                new ImmutableSecret<>(settings.secret().getBytes(StandardCharsets.UTF_8)));
+    JWSVerificationKeySelector<SecurityContext> publicKeys = publicKeySelector(settings);
+    processor.setJWSKeySelector(combined(hmac, publicKeys));
+
+    JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+    if (settings.issuer() != null) {
+      exact.issuer(settings.issuer());
+    }
+    DefaultJWTClaimsVerifier<SecurityContext> claims =
+        new DefaultJWTClaimsVerifier<>(
+            settings.audience() == null ? null : Set.of(settings.audience()),
+            exact.build(),
+            Set.of("sub", "exp"),
+            null);
+    claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
+    processor.setJWTClaimsSetVerifier(claims);
+  }
+
+  @Override
+  public Caller authenticate(String authorization) throws AuthException {
+    String token = bearerToken(authorization);
+    JWTClaimsSet claims;
+    try {
+      claims = processor.process(token, null);
+    } catch (KeySourceException e) {
+      log.warn("Cannot load the token verification keys: {}", e.getMessage());
+      throw AuthException.unauthenticated("verification keys unavailable", e);
+    } catch (ParseException | BadJOSEException | JOSEException e) {
+      throw AuthException.unauthenticated("invalid token: " + e.getMessage());
+    }
+    Set<String> roles = roles(claims);
+    Caller caller = new Caller(claims.getSubject(), roles);
+    if (!roles.contains(requiredRole)) {
+      throw AuthException.forbidden(
+          "subject " + caller.subject() + " lacks the role " + requiredRole);
+    }
+    return caller;
+  }
+
+  private static String bearerToken(String authorization) throws AuthException {
+    if (authorization == null || authorization.isBlank()) {
+      throw AuthException.unauthenticated("no Authorization header");
+    }
+    String value = authorization.strip();
+    if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw AuthException.unauthenticated("the Authorization header is not a Bearer token");
+    }
+    String token = value.substring(7).strip();
+    if (token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
+      throw AuthException.unauthenticated("the bearer token is empty or too long");
+    }
+    return token;
+  }
+
+  /**
+   * The role claim (an array of strings, or a space-separated string; dots walk into objects), plus
+   * the scopes.
+   */
+  Set<String> roles(JWTClaimsSet claims) {
+    Set<String> roles = new HashSet<>();
+    addAll(roles, lookup(claims.getClaims(), roleClaim));
+    addAll(roles, claims.getClaim("scope"));
+    addAll(roles, claims.getClaim("scp"));
+    return roles;
+  }
+
+  private static Object lookup(Map<String, Object> claims, String path) {
+    Object direct = claims.get(path);
+    if (direct != null || !path.contains(".")) {
+      return direct;
+    }
+    Object current = claims;
+    for (String part : path.split("\\.")) {
+      if (!(current instanceof Map<?, ?> map)) {
+        return null;
+      }
+      current = map.get(part);
+    }
+    return current;
+  }
+
+  private static void addAll(Set<String> roles, Object value) {
+    if (value instanceof String text) {
+      for (String role : text.strip().split("\\s+")) {
+        if (!role.isEmpty()) {
+          roles.add(role);
+        }
+      }
+    } else if (value instanceof Collection<?> list) {
+      for (Object item : list) {
+        if (item instanceof String role) {
+          roles.add(role);
+        }
+      }
+    }
+  }
+
+  private static JWSVerificationKeySelector<SecurityContext> publicKeySelector(AuthSettings s) {
+    if (s.jwksUrl() != null) {
+      JWKSource<SecurityContext> source =
+          JWKSourceBuilder.<SecurityContext>create(
+                  s.jwksUrl(), new DefaultResourceRetriever(2_000, 2_000, 256 * 1024))
+              .build();
+      return new JWSVerificationKeySelector<>(JWKS_ALGORITHMS, source);
+    }
+    if (s.publicKeyFile() != null) {
+      PublicKeys.Verification key = PublicKeys.read(s.publicKeyFile());
+      return new JWSVerificationKeySelector<>(
+          key.algorithm(), new ImmutableJWKSet<>(new JWKSet(key.jwk())));
+    }
+    return null;
+  }
+
+  /**
+   * Dispatches on the token's algorithm; an algorithm no configured key allows gets no key at all.
+   */
+  private static JWSKeySelector<SecurityContext> combined(
+      JWSVerificationKeySelector<SecurityContext> hmac,
+      JWSVerificationKeySelector<SecurityContext> publicKeys) {
+    return (header, context) -> {
+      JWSAlgorithm algorithm = header.getAlgorithm();
+      if (hmac != null && hmac.isAllowed(algorithm)) {
+        return hmac.selectJWSKeys(header, context);
+      }
+      if (publicKeys != null && publicKeys.isAllowed(algorithm)) {
+        return publicKeys.selectJWSKeys(header, context);
+      }
+      log.debug("Token refused: algorithm {} is not accepted", algorithm);
+      return List.of();
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "JwtAuthenticator[role " + requiredRole + "]";
+  }
+}

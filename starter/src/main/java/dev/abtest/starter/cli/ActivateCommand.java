@@ -1,0 +1,122 @@
+package dev.abtest.starter.cli;
+
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.ExperimentIds;
+import dev.abtest.runtime.Env;
+import dev.abtest.runtime.TemporalSettings;
+import dev.abtest.starter.http.Json;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code activate <experimentId> [--wait 30s] [--as NAME]}: starts or joins the activation through
+ * the typed client and prints the result as JSON. Exit code 0 when the experiment is active
+ * afterwards (ACTIVATED or ALREADY_ACTIVE).
+ */
+public final class ActivateCommand {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+  public static final int NOT_FOUND = 3;
+  public static final int REJECTED = 4;
+  public static final int IN_PROGRESS = 5;
+  public static final int UNAVAILABLE = 6;
+
+  static final String USAGE_LINE = "activate <experimentId> [--wait 30s] [--as NAME]";
+
+  private ActivateCommand() {}
+
+  public static int run(List<String> args, Env env, PrintStream out, PrintStream err) {
+    CommandLine line = CommandLine.parse(args, List.of("--wait", "--as"));
+    if (line.positional().size() != 1) {
+      err.println("usage: " + USAGE_LINE);
+      return USAGE;
+    }
+    String raw = line.positional().get(0);
+    var problem = ExperimentIds.problem(raw);
+    if (problem.isPresent()) {
+      err.println("Invalid experiment id: " + problem.get());
+      return USAGE;
+    }
+    String experimentId = ExperimentIds.normalize(raw);
+    Duration wait = line.duration("--wait", Duration.ofSeconds(30));
+    String requestedBy = line.option("--as").orElse("cli:" + System.getProperty("user.name"));
+
+    TemporalSettings temporal = TemporalSettings.fromEnv(env);
+    WorkflowServiceStubs stubs =
+        temporal.connectLazily(
+            temporal
+                .stubsOptions()
+                .setRpcRetryOptions(
+                    DefaultStubServiceOperationRpcRetryOptions.getBuilder()
+                        .setExpiration(Duration.ofSeconds(5))
+                        .build())
+                .build());
+    try {
+      WorkflowClient client = temporal.client(stubs);
+      ActivationClient activations = new ActivationClient(client, temporal.taskQueue());
+      ActivationClient.Started started = activations.start(experimentId, requestedBy);
+      try {
+        ActivationResult result = started.result(wait);
+        out.println(Json.pretty(result));
+        return switch (result.outcome()) {
+          case ACTIVATED, ALREADY_ACTIVE -> OK;
+          case NOT_FOUND -> NOT_FOUND;
+          case REJECTED -> REJECTED;
+        };
+      } catch (TimeoutException e) {
+        Map<String, Object> running = new LinkedHashMap<>();
+        running.put("experimentId", experimentId);
+        running.put("status", "IN_PROGRESS");
+        running.put("workflowId", started.workflowId());
+        running.put("runId", started.runId());
+        out.println(Json.pretty(running));
+        err.println("Still running after " + wait.toSeconds() + "s; it continues on its own.");
+        return IN_PROGRESS;
+      }
+    } catch (WorkflowFailedException e) {
+      err.println("The activation workflow failed: " + rootMessage(e));
+      return FAILED;
+    } catch (RuntimeException e) {
+      if (isUnavailable(e)) {
+        err.println("Temporal is unavailable at " + temporal.address() + ": " + rootMessage(e));
+        return UNAVAILABLE;
+      }
+      err.println("Activation failed: " + rootMessage(e));
+      return FAILED;
+    } finally {
+      stubs.shutdownNow();
+      stubs.awaitTermination(2, TimeUnit.SECONDS);
+    }
+  }
+
+  static boolean isUnavailable(Throwable error) {
+    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException status) {
+        Status.Code code = status.getStatus().getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+      }
+    }
+    return false;
+  }
+
+  static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+}

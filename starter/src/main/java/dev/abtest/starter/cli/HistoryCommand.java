@@ -1,0 +1,60 @@
+package dev.abtest.starter.cli;
+
+import dev.abtest.activation.ExperimentIds;
+import dev.abtest.runtime.Env;
+import dev.abtest.starter.StarterConfig;
+import dev.abtest.starter.http.HistoryEndpoint;
+import dev.abtest.starter.http.Json;
+import dev.abtest.store.ActivationStore;
+import dev.abtest.store.AuditCursor;
+import dev.abtest.store.Database;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code history <experimentId> [--limit 20] [--cursor C]}: the experiment's activations from the
+ * audit table, newest first, as the JSON the history route answers.
+ */
+public final class HistoryCommand {
+  static final String USAGE_LINE = "history <experimentId> [--limit 20] [--cursor C]";
+
+  private HistoryCommand() {}
+
+  public static int run(List<String> args, Env env, PrintStream out, PrintStream err) {
+    CommandLine line = CommandLine.parse(args, List.of("--limit", "--cursor"));
+    if (line.positional().size() != 1) {
+      err.println("usage: " + USAGE_LINE);
+      return ActivateCommand.USAGE;
+    }
+    String raw = line.positional().get(0);
+    var problem = ExperimentIds.problem(raw);
+    if (problem.isPresent()) {
+      err.println("Invalid experiment id: " + problem.get());
+      return ActivateCommand.USAGE;
+    }
+    String experimentId = ExperimentIds.normalize(raw);
+    int limit =
+        line.integer("--limit", HistoryEndpoint.DEFAULT_LIMIT, 1, ActivationStore.MAX_PAGE_SIZE);
+    AuditCursor cursor;
+    try {
+      cursor = line.option("--cursor").map(AuditCursor::parse).orElse(null);
+    } catch (IllegalArgumentException e) {
+      err.println("--cursor: " + e.getMessage());
+      return ActivateCommand.USAGE;
+    }
+    try (Database database = new Database(StarterConfig.database(env).withPoolSize(1))) {
+      ActivationStore store = new ActivationStore(database.jdbi());
+      out.println(
+          Json.pretty(
+              HistoryEndpoint.page(experimentId, store.history(experimentId, limit, cursor))));
+      return ActivateCommand.OK;
+    } catch (RuntimeException e) {
+      err.println(
+          "Cannot read the activation history from "
+              + StarterConfig.database(env).redactedUrl()
+              + ": "
+              + ActivateCommand.rootMessage(e));
+      return ActivateCommand.FAILED;
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.abtest.starter.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.ExperimentIds;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowStub;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The activation route and its status route. POST validates the body, starts or joins the workflow,
+ * waits up to the budget and maps the outcome to the contract's answers; GET reads a run from
+ * Temporal.
+ */
+public final class ActivationEndpoints {
+  public static final String ACTIVATE_PATH = "/api/nous/ab-testing/experiments/activate";
+  public static final String ACTIVATIONS_PATH = "/api/nous/ab-testing/experiments/activations";
+  public static final String STATUS_PATH = ACTIVATIONS_PATH + "/{id}";
+
+  private static final Logger log = LoggerFactory.getLogger(ActivationEndpoints.class);
+  private static final String STATUS_PREFIX = "WORKFLOW_EXECUTION_STATUS_";
+
+  private final ActivationClient activations;
+  private final WorkflowClient workflows;
+  private final Duration waitBudget;
+
+  public ActivationEndpoints(
+      ActivationClient activations, WorkflowClient workflows, Duration waitBudget) {
+    this.activations = activations;
+    this.workflows = workflows;
+    this.waitBudget = waitBudget;
+  }
+
+  public List<Route> routes() {
+    return List.of(Route.post(ACTIVATE_PATH, this::activate), Route.get(STATUS_PATH, this::status));
+  }
+
+  /** POST .../activate: the original route's contract, with the workflow behind it. */
+  Object activate(Request request) {
+    String experimentId = experimentIdOf(request.jsonBody());
+    String requestedBy = request.caller().subject();
+
+    ActivationClient.Started started;
+    try {
+      started = activations.start(experimentId, requestedBy);
+    } catch (RuntimeException e) {
+      throw temporalFailure("start the activation of " + experimentId, e);
+    }
+    ActivationResult result;
+    try {
+      result = started.result(waitBudget);
+    } catch (TimeoutException e) {
+      throw new ApiError(
+          ErrorCode.IN_PROGRESS,
+          inProgressDetails(experimentId, started.workflowId(), started.runId()));
+    } catch (WorkflowFailedException e) {
+      log.error("Activation workflow {} failed", started.workflowId(), e);
+      throw new ApiError(ErrorCode.INTERNAL);
+    } catch (RuntimeException e) {
+      throw temporalFailure("wait for the activation of " + experimentId, e);
+    }
+    return switch (result.outcome()) {
+      case ACTIVATED -> Json.toTree(result.experiment());
+      case NOT_FOUND -> throw new ApiError(ErrorCode.NOT_FOUND);
+      case ALREADY_ACTIVE -> throw new ApiError(ErrorCode.ALREADY_ACTIVE);
+      case REJECTED -> throw new ApiError(ErrorCode.REJECTED, result.violations());
+    };
+  }
+
+  /** GET .../activations/{id}: the latest run for the experiment, as Temporal reports it. */
+  Object status(Request request) {
+    String raw = request.pathParameter();
+    ExperimentIds.problem(raw)
+        .ifPresent(
+            problem -> {
+              throw ApiError.invalid("experimentId", problem);
+            });
+    String experimentId = ExperimentIds.normalize(raw);
+    String workflowId = Activation.workflowId(experimentId);
+    WorkflowExecutionDescription description;
+    try {
+      description = workflows.newUntypedWorkflowStub(workflowId).describe();
+    } catch (WorkflowNotFoundException e) {
+      throw noActivation();
+    } catch (RuntimeException e) {
+      if (TemporalErrors.isNotFound(e)) {
+        throw noActivation();
+      }
+      throw temporalFailure("describe " + workflowId, e);
+    }
+    String runId = description.getExecution().getRunId();
+    WorkflowExecutionStatus status = description.getStatus();
+    ActivationResult result = null;
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      WorkflowStub run =
+          workflows.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.empty());
+      try {
+        result = run.getResult(5, TimeUnit.SECONDS, ActivationResult.class);
+      } catch (TimeoutException e) {
+        throw new ApiError(ErrorCode.UNAVAILABLE);
+      } catch (RuntimeException e) {
+        throw temporalFailure("read the result of " + workflowId, e);
+      }
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("workflowId", workflowId);
+    data.put("runId", runId);
+    data.put("status", status.name().replace(STATUS_PREFIX, ""));
+    data.put("startedAt", description.getStartTime());
+    data.put("closedAt", description.getCloseTime());
+    data.put("result", result);
+    return data;
+  }
+
+  /** The contract's id rule applied to a strictly parsed body; unknown extra fields are ignored. */
+  static String experimentIdOf(JsonNode body) {
+    if (!body.isObject()) {
+      throw ApiError.invalid(
+          "body", "the body must be a JSON object such as {\"experimentId\": \"exp_123\"}");
+    }
+    JsonNode id = body.get("experimentId");
+    if (id == null) {
+      throw ApiError.invalid("experimentId", "experimentId is required");
+    }
+    if (!id.isTextual()) {
+      throw ApiError.invalid(
+          "experimentId",
+          "experimentId must be a string, got " + id.getNodeType().name().toLowerCase());
+    }
+    ExperimentIds.problem(id.textValue())
+        .ifPresent(
+            problem -> {
+              throw ApiError.invalid("experimentId", problem);
+            });
+    return ExperimentIds.normalize(id.textValue());
+  }
+
+  static Map<String, Object> inProgressDetails(
+      String experimentId, String workflowId, String runId) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("workflowId", workflowId);
+    details.put("runId", runId);
+    details.put("statusUrl", statusUrl(experimentId));
+    return details;
+  }
+
+  static String statusUrl(String experimentId) {
+    return ACTIVATIONS_PATH
+        + "/"
+        + URLEncoder.encode(experimentId, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static ApiError noActivation() {
+    return new ApiError(
+        ErrorCode.NOT_FOUND, "No activation found for this experiment", null, Map.of());
+  }
+
+  /** 503 when Temporal is unreachable, 500 (logged) for anything else. */
+  private static ApiError temporalFailure(String what, RuntimeException e) {
+    if (TemporalErrors.isUnavailable(e)) {
+      log.warn("Temporal unavailable: could not {}: {}", what, TemporalErrors.grpcCode(e));
+      return new ApiError(ErrorCode.UNAVAILABLE);
+    }
+    log.error("Could not {}", what, e);
+    return new ApiError(ErrorCode.INTERNAL);
+  }
+}

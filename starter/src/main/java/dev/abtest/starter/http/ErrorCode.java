@@ -1,0 +1,33 @@
+package dev.abtest.starter.http;
+
+/** The contract's error codes, each with its HTTP status and default message. */
+public enum ErrorCode {
+  IN_PROGRESS(202, "Activation is in progress"),
+  INVALID_REQUEST(400, "Invalid request format"),
+  UNAUTHENTICATED(401, "Missing or invalid bearer token"),
+  FORBIDDEN(403, "The token lacks the role required for this operation"),
+  NOT_FOUND(404, "Experiment not found"),
+  METHOD_NOT_ALLOWED(405, "Method not allowed"),
+  ALREADY_ACTIVE(409, "Experiment is already active"),
+  PAYLOAD_TOO_LARGE(413, "Request body too large"),
+  UNSUPPORTED_MEDIA_TYPE(415, "Content-Type must be application/json"),
+  REJECTED(422, "Experiment cannot be activated"),
+  INTERNAL(500, "Failed to activate experiment"),
+  UNAVAILABLE(503, "Activation service unavailable");
+
+  private final int status;
+  private final String message;
+
+  ErrorCode(int status, String message) {
+    this.status = status;
+    this.message = message;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String message() {
+    return message;
+  }
+}

@@ -1,0 +1,126 @@
+package dev.abtest.starter.http;
+
+import dev.abtest.activation.ExperimentIds;
+import dev.abtest.store.ActivationStore;
+import dev.abtest.store.AuditCursor;
+import dev.abtest.store.AuditPage;
+import dev.abtest.store.AuditRecord;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GET .../activations?experimentId=&limit=&cursor=: who activated an experiment, when and from
+ * which status, newest first, from the audit table (the record that works without Temporal
+ * visibility).
+ */
+public final class HistoryEndpoint {
+  public static final int DEFAULT_LIMIT = 20;
+  public static final int MAX_LIMIT = 100;
+
+  private static final Logger log = LoggerFactory.getLogger(HistoryEndpoint.class);
+
+  private final ActivationStore store;
+
+  public HistoryEndpoint(ActivationStore store) {
+    this.store = store;
+  }
+
+  public Route route() {
+    return Route.get(ActivationEndpoints.ACTIVATIONS_PATH, this::history);
+  }
+
+  Object history(Request request) {
+    Map<String, String> query = request.query();
+    String raw = query.get("experimentId");
+    ExperimentIds.problem(raw)
+        .ifPresent(
+            problem -> {
+              throw ApiError.invalid("experimentId", problem);
+            });
+    int limit = limit(query.get("limit"));
+    AuditCursor cursor = cursor(query.get("cursor"));
+    try {
+      return page(
+          ExperimentIds.normalize(raw), store.history(ExperimentIds.normalize(raw), limit, cursor));
+    } catch (RuntimeException e) {
+      if (isConnectionProblem(e)) {
+        log.warn("Activation history unavailable: {}", e.getMessage());
+        throw new ApiError(ErrorCode.UNAVAILABLE, "Activation history unavailable", null, Map.of());
+      }
+      log.error("Reading the activation history failed", e);
+      throw new ApiError(
+          ErrorCode.INTERNAL, "Failed to read the activation history", null, Map.of());
+    }
+  }
+
+  /** The JSON shape of a page, shared with the command line. */
+  public static Map<String, Object> page(String experimentId, AuditPage page) {
+    List<Map<String, Object>> records =
+        page.records().stream().map(HistoryEndpoint::record).toList();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("experimentId", experimentId);
+    data.put("records", records);
+    data.put("nextCursor", page.next().map(AuditCursor::token).orElse(null));
+    return data;
+  }
+
+  private static Map<String, Object> record(AuditRecord record) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("requestedBy", record.requestedBy());
+    json.put("previousStatus", record.previousStatus());
+    json.put("outcome", record.outcome());
+    json.put("activatedAt", record.activatedAt());
+    json.put("workflowId", record.workflowId());
+    json.put("runId", record.runId());
+    return json;
+  }
+
+  private static int limit(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiError.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
+  }
+
+  private static AuditCursor cursor(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return AuditCursor.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalid("cursor", "cursor must be the nextCursor of a previous page");
+    }
+  }
+
+  /**
+   * Connection failures (SQL state class 08, pool timeouts, server shutting down) mean "try later".
+   */
+  static boolean isConnectionProblem(Throwable error) {
+    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

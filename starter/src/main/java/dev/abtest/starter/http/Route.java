@@ -1,0 +1,40 @@
+package dev.abtest.starter.http;
+
+/**
+ * One endpoint: a method, a path (ending in {@code /{id}} for one path parameter) and its handler.
+ * Every route of this edge requires the caller to be authenticated.
+ */
+public record Route(String method, String path, Handler handler) {
+  private static final String PARAMETER = "{id}";
+
+  /** Answers one request; the returned value is the {@code data} of a 200. */
+  @FunctionalInterface
+  public interface Handler {
+    Object handle(Request request) throws Exception;
+  }
+
+  public static Route post(String path, Handler handler) {
+    return new Route("POST", path, handler);
+  }
+
+  public static Route get(String path, Handler handler) {
+    return new Route("GET", path, handler);
+  }
+
+  boolean hasParameter() {
+    return path.endsWith("/" + PARAMETER);
+  }
+
+  /** The raw (still percent-encoded) parameter when the raw path matches, or null. */
+  String match(String rawPath) {
+    if (!hasParameter()) {
+      return path.equals(rawPath) ? "" : null;
+    }
+    String prefix = path.substring(0, path.length() - PARAMETER.length());
+    if (!rawPath.startsWith(prefix)) {
+      return null;
+    }
+    String rest = rawPath.substring(prefix.length());
+    return rest.isEmpty() || rest.indexOf('/') >= 0 ? null : rest;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.abtest.starter.http;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+
+/** Reads what a Temporal client exception means for the caller of the edge. */
+final class TemporalErrors {
+  private TemporalErrors() {}
+
+  /** Temporal could not be reached (or did not answer in time): the caller should retry later. */
+  static boolean isUnavailable(Throwable error) {
+    Status.Code code = grpcCode(error);
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+  }
+
+  static boolean isNotFound(Throwable error) {
+    return grpcCode(error) == Status.Code.NOT_FOUND;
+  }
+
+  /** The gRPC status code somewhere in the cause chain, or null. */
+  static Status.Code grpcCode(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException status) {
+        return status.getStatus().getCode();
+      }
+      if (t instanceof StatusException status) {
+        return status.getStatus().getCode();
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+}
