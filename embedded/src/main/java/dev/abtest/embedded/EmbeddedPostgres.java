@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * restarts), {@code run} (unix socket), {@code postgres.log}.
  *
  * <p>Listens on 127.0.0.1 only. Under root, initdb/pg_ctl/postgres run as {@code nobody} through
- * {@code setpriv} (PostgreSQL refuses root), so every ancestor of the directory must be
- * traversable by others. A JVM shutdown hook stops the server; a server orphaned by a killed JVM
- * is stopped by the next {@link Builder#start()} on the same directory.
+ * {@code setpriv} (PostgreSQL refuses root), so every ancestor of the directory must be traversable
+ * by others. A JVM shutdown hook stops the server; a server orphaned by a killed JVM is stopped by
+ * the next {@link Builder#start()} on the same directory.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
@@ -140,17 +140,25 @@ public final class EmbeddedPostgres implements AutoCloseable {
       long t0 = System.nanoTime();
       Path install = PostgresBinaries.extract(dir);
       log.debug("PostgreSQL binaries ready in {} ms", (System.nanoTime() - t0) / 1_000_000);
-      int chosen = port != 0 ? port : freeLoopbackPort();
-      EmbeddedPostgres pg = new EmbeddedPostgres(this, dir, install, runAs, chosen);
-      pg.prepare();
-      Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
-      try {
-        pg.startServer();
-      } catch (IOException | RuntimeException e) {
-        pg.close();
-        throw e;
+      // A free port picked here can be taken by another process before postgres binds it:
+      // then try another one.
+      for (int attempt = 1; ; attempt++) {
+        int chosen = port != 0 ? port : freeLoopbackPort();
+        EmbeddedPostgres pg = new EmbeddedPostgres(this, dir, install, runAs, chosen);
+        pg.prepare();
+        Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+        try {
+          pg.startServer();
+          return pg;
+        } catch (IOException | RuntimeException e) {
+          pg.close();
+          boolean portTaken = String.valueOf(e.getMessage()).contains("could not bind");
+          if (port != 0 || !portTaken || attempt == 3) {
+            throw e;
+          }
+          log.debug("Port {} was taken before PostgreSQL could bind it; picking another", chosen);
+        }
       }
-      return pg;
     }
 
     private static String requireText(String s, String what) {
@@ -222,13 +230,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("Could not create database " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Could not create database " + name + ": " + e.getMessage(), e);
     }
   }
 
   /** Fast shutdown (pg_ctl stop -m fast); the data is kept. Does nothing when stopped. */
   public synchronized void stop() {
     if (!running) {
+      return;
+    }
+    if (livePostmaster().isEmpty()) { // died on its own: nothing to stop
+      running = false;
       return;
     }
     try {
@@ -251,8 +264,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
+  /** Whether this instance started the server and its postmaster process is alive. */
   public synchronized boolean isRunning() {
-    return running;
+    return running && livePostmaster().isPresent();
   }
 
   /** Stops the server and drops the shutdown hook. */
@@ -374,6 +388,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
               logFile.toString()));
       awaitTcp();
     } catch (IOException e) {
+      stopAfterFailedStart();
       throw new IOException(e.getMessage() + "\n--- tail of " + logFile + " ---\n" + logTail(), e);
     }
     running = true;
@@ -382,6 +397,27 @@ public final class EmbeddedPostgres implements AutoCloseable {
         HOST,
         port,
         (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /** pg_ctl may give up waiting while postgres still comes up: do not leave it behind. */
+  private void stopAfterFailedStart() {
+    if (livePostmaster().isPresent()) {
+      try {
+        pgCtl(List.of("stop", "-m", "immediate", "-w", "-t", "10"));
+      } catch (IOException e) {
+        log.warn("Could not stop PostgreSQL after a failed start: {}", e.getMessage());
+      }
+    }
+  }
+
+  /** The process named by data/postmaster.pid, if alive. */
+  private Optional<ProcessHandle> livePostmaster() {
+    try {
+      long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // no pid file, or a partly written one
+    }
   }
 
   /**
@@ -393,21 +429,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
     if (!Files.exists(pidFile)) {
       return;
     }
-    long pid;
-    try {
-      pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-    } catch (RuntimeException | IOException e) {
-      Files.deleteIfExists(pidFile);
-      return;
-    }
-    Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+    Optional<ProcessHandle> process = livePostmaster();
     boolean isPostgres =
         process
             .map(p -> p.info().command().or(() -> p.info().commandLine()).orElse("postgres"))
             .map(cmd -> cmd.contains("postgres"))
             .orElse(false);
     if (isPostgres) {
-      log.warn("Stopping a PostgreSQL (pid {}) left running on {} by an earlier run", pid, data);
+      log.warn(
+          "Stopping a PostgreSQL (pid {}) left running on {} by an earlier run",
+          process.get().pid(),
+          data);
       pgCtl(List.of("stop", "-m", "fast", "-w", "-t", Long.toString(STOP_TIMEOUT.toSeconds())));
     } else {
       Files.deleteIfExists(pidFile);

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Temporal's in-memory Java test server (real time, no time skipping) served over gRPC on
- * 127.0.0.1 only; the stock {@code TestServer.createPortBoundServer} binds every interface.
+ * Temporal's in-memory Java test server (real time, no time skipping) served over gRPC on 127.0.0.1
+ * only; the stock {@code TestServer.createPortBoundServer} binds every interface.
  *
  * <p>{@link #suspend()} closes the listener but keeps the in-memory state (workflows, histories,
  * registered search attributes), so tests can make Temporal unreachable and {@link #resume()} it.
@@ -48,19 +48,24 @@ public final class LoopbackTemporalServer implements AutoCloseable {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
-    int chosen = port != 0 ? port : freeLoopbackPort();
-    // First argument is lockTimeSkipping: true keeps real time (as the stock server's main does
-    // without --enable-time-skipping); 0 means "start at the current time".
-    TestServicesStarter services = new TestServicesStarter(true, 0);
-    LoopbackTemporalServer s = new LoopbackTemporalServer(services, chosen);
-    try {
-      s.listen();
-    } catch (IOException | RuntimeException e) {
-      services.close();
-      throw e;
+    // A free port picked here can be taken before the bind: then try another one.
+    for (int attempt = 1; ; attempt++) {
+      int chosen = port != 0 ? port : freeLoopbackPort();
+      // First argument is lockTimeSkipping: true keeps real time (as the stock server's main does
+      // without --enable-time-skipping); 0 means "start at the current time".
+      TestServicesStarter services = new TestServicesStarter(true, 0);
+      LoopbackTemporalServer s = new LoopbackTemporalServer(services, chosen);
+      try {
+        s.listen();
+        log.info("Temporal test server listening on {}", s.target());
+        return s;
+      } catch (IOException | RuntimeException e) {
+        services.close();
+        if (port != 0 || attempt == 3) {
+          throw e;
+        }
+      }
     }
-    log.info("Temporal test server listening on {}", s.target());
-    return s;
   }
 
   public int port() {
@@ -119,7 +124,8 @@ public final class LoopbackTemporalServer implements AutoCloseable {
     HealthStatusManager health = new HealthStatusManager();
     for (BindableService service : services.getServices()) {
       builder.addService(service);
-      health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+      health.setStatus(
+          service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
     }
     builder.addService(health.getHealthService());
     try {

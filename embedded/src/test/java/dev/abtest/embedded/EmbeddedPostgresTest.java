@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -75,9 +75,16 @@ class EmbeddedPostgresTest {
     try (Connection c = connect("postgres");
         Statement s = c.createStatement();
         ResultSet rs =
-            s.executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'odd \"name\"; drop'")) {
+            s.executeQuery(
+                "SELECT count(*) FROM pg_database WHERE datname = 'odd \"name\"; drop'")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(1);
+    }
+    try (Connection c = connect(odd);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_database()")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo(odd);
     }
   }
 

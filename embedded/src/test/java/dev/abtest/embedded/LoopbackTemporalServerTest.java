@@ -202,8 +202,7 @@ class LoopbackTemporalServerTest {
                       .set(ACTIVATION_OUTCOME, "ACTIVATED")
                       .build())
               .build();
-      assertThatThrownBy(
-              () -> stack.run(tagged.toBuilder().setWorkflowId("rejected").build(), "x"))
+      assertThatThrownBy(() -> stack.run(tagged.toBuilder().setWorkflowId("rejected").build(), "x"))
           .as("the server rejects search attributes it does not know")
           .rootCause()
           .hasMessageContaining("search attribute ActivationOutcome is not defined");
@@ -213,8 +212,7 @@ class LoopbackTemporalServerTest {
           .addSearchAttributes(
               AddSearchAttributesRequest.newBuilder()
                   .setNamespace("default")
-                  .putSearchAttributes(
-                      "ExperimentId", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                  .putSearchAttributes("ExperimentId", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
                   .putSearchAttributes(
                       "ActivationOutcome", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
                   .build());
