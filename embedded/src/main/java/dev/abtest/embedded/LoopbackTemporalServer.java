@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Custom search attributes: the test server implements the OperatorService's {@code
  * AddSearchAttributes} (namespace "default"), so {@code OperatorServiceStubs} pointed at {@link
  * #target()} registers e.g. {@code ExperimentId} / {@code ActivationOutcome} as KEYWORD, as against
- * a real cluster.
+ * a real cluster. Register them before starting workflows that use them: the server rejects an
+ * undefined attribute (INVALID_ARGUMENT), and a start so rejected leaves its workflow id unusable
+ * on this server (later results of that id report NOT_FOUND).
  */
 public final class LoopbackTemporalServer implements AutoCloseable {
 

@@ -2,6 +2,7 @@ package dev.abtest.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -154,6 +156,20 @@ class EmbeddedPostgresTest {
 
     pg = startOn(dir);
     assertThat(readValue("killed")).isEqualTo("written before kill -9");
+  }
+
+  @Test
+  void underRootAnAncestorNobodyCannotTraverseIsReportedWithTheFix() throws Exception {
+    Process id = new ProcessBuilder("id", "-u").start();
+    assumeTrue(new String(id.getInputStream().readAllBytes()).trim().equals("0"), "needs root");
+    Path locked = dir.resolveSibling(dir.getFileName() + "-locked");
+    Files.createDirectories(locked);
+    Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+
+    assertThatThrownBy(() -> startOn(locked.resolve("pg")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("cannot traverse " + locked)
+        .hasMessageContaining("chmod o+x " + locked);
   }
 
   private static EmbeddedPostgres startOn(Path directory) throws IOException {
