@@ -1,0 +1,236 @@
+package dev.abtest.benchmark;
+
+import dev.abtest.activation.ActivateExperimentWorkflow;
+import dev.abtest.activation.ActivateExperimentWorkflowImpl;
+import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationPolicy;
+import dev.abtest.embedded.EmbeddedPostgres;
+import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.store.ActivationStore;
+import dev.abtest.store.Database;
+import dev.abtest.store.DatabaseSettings;
+import dev.abtest.worker.ActivationTelemetry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a run measures, wired by hand in this process: an embedded PostgreSQL with its default
+ * durability (fsync and synchronous_commit on), the Temporal test server on loopback, a worker with
+ * the real workflow and activities (wrapped to be timed) plus the ceiling workflow on its own
+ * queue, the real HTTP starter, and the original route's design.
+ */
+final class BenchStack implements AutoCloseable {
+  static final String CEILING_QUEUE = "benchmark-activation-ceiling";
+
+  final EmbeddedPostgres postgres;
+  final LoopbackTemporalServer temporal;
+  final Database database;
+  final ActivationStore store;
+  final WorkflowServiceStubs stubs;
+  final WorkflowClient client;
+  final ActivationClient activations;
+  final ActivationClient ceiling;
+  final TimedActivities timed;
+  final WorkerFactory workers;
+  final OriginalRoute originalRoute;
+  final StarterHandle starter;
+  final Seeder seeder;
+  final String databaseName;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  private BenchStack(
+      EmbeddedPostgres postgres,
+      LoopbackTemporalServer temporal,
+      Database database,
+      String databaseName,
+      WorkflowServiceStubs stubs,
+      WorkflowClient client,
+      TimedActivities timed,
+      WorkerFactory workers,
+      OriginalRoute originalRoute,
+      StarterHandle starter) {
+    this.postgres = postgres;
+    this.temporal = temporal;
+    this.database = database;
+    this.databaseName = databaseName;
+    this.store = new ActivationStore(database.jdbi());
+    this.stubs = stubs;
+    this.client = client;
+    this.activations = new ActivationClient(client, Activation.DEFAULT_TASK_QUEUE);
+    this.ceiling = new ActivationClient(client, CEILING_QUEUE);
+    this.timed = timed;
+    this.workers = workers;
+    this.originalRoute = originalRoute;
+    this.starter = starter;
+    this.seeder = new Seeder(database.dataSource());
+  }
+
+  static BenchStack start(Path directory, Tuning tuning, int timingCapacity) throws Exception {
+    List<AutoCloseable> started = new ArrayList<>();
+    try {
+      EmbeddedPostgres postgres = EmbeddedPostgres.builder().directory(directory).start();
+      started.add(postgres);
+      String databaseName = "benchmark_" + System.currentTimeMillis();
+      postgres.createDatabase(databaseName);
+      Database database =
+          new Database(
+              new DatabaseSettings(
+                  postgres.jdbcUrl(databaseName),
+                  postgres.user(),
+                  postgres.password(),
+                  tuning.poolSize(),
+                  DatabaseSettings.DEFAULT_CONNECTION_TIMEOUT));
+      started.add(database);
+      database.migrate();
+
+      LoopbackTemporalServer temporal = LoopbackTemporalServer.start(0);
+      started.add(temporal);
+      registerSearchAttributes(temporal.target());
+      WorkflowServiceStubs stubs =
+          WorkflowServiceStubs.newServiceStubs(
+              WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+      started.add(stubs::shutdownNow);
+      WorkflowClient client =
+          WorkflowClient.newInstance(
+              stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+
+      TimedActivities timed = new TimedActivities(timingCapacity);
+      WorkerFactory workers = startWorkers(client, database, timed, tuning);
+      started.add(workers::shutdownNow);
+
+      OriginalRoute originalRoute = new OriginalRoute(database.dataSource(), tuning.httpThreads());
+      started.add(originalRoute);
+      StarterHandle starter = StarterHandle.start(postgres, databaseName, temporal, tuning);
+      started.add(starter);
+
+      BenchStack stack =
+          new BenchStack(
+              postgres,
+              temporal,
+              database,
+              databaseName,
+              stubs,
+              client,
+              timed,
+              workers,
+              originalRoute,
+              starter);
+      stack.closeables.addAll(started);
+      return stack;
+    } catch (Exception | Error e) {
+      closeAll(started);
+      throw e;
+    }
+  }
+
+  /**
+   * The worker as WorkerApp builds it (same workflow factory, activities and telemetry
+   * interceptor), with the benchmark's tuning, the activities wrapped to be timed, and the ceiling
+   * on its own queue with the same options.
+   */
+  private static WorkerFactory startWorkers(
+      WorkflowClient client, Database database, TimedActivities timed, Tuning tuning) {
+    WorkerFactoryOptions.Builder factoryOptions =
+        WorkerFactoryOptions.newBuilder()
+            .setWorkerInterceptors(new ActivationTelemetry(new SimpleMeterRegistry()));
+    if (tuning.workflowCache() > 0) {
+      factoryOptions.setWorkflowCacheSize(tuning.workflowCache());
+    }
+    WorkerFactory factory = WorkerFactory.newInstance(client, factoryOptions.build());
+    WorkerOptions.Builder options = WorkerOptions.newBuilder();
+    if (tuning.workflowPollers() > 0) {
+      options.setMaxConcurrentWorkflowTaskPollers(tuning.workflowPollers());
+    }
+    if (tuning.activityPollers() > 0) {
+      options.setMaxConcurrentActivityTaskPollers(tuning.activityPollers());
+    }
+    if (tuning.workflowSlots() > 0) {
+      options.setMaxConcurrentWorkflowTaskExecutionSize(tuning.workflowSlots());
+    }
+    if (tuning.activitySlots() > 0) {
+      options.setMaxConcurrentActivityExecutionSize(tuning.activitySlots());
+    }
+    ActivationPolicy policy = ActivationPolicy.defaults();
+    ActivationStore store = new ActivationStore(database.jdbi());
+
+    Worker worker = factory.newWorker(Activation.DEFAULT_TASK_QUEUE, options.build());
+    worker.registerWorkflowImplementationFactory(
+        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
+    worker.registerActivitiesImplementations(
+        timed.validation(InterimActivities.validation(store)),
+        timed.store(InterimActivities.store(store)));
+
+    Worker ceilingWorker = factory.newWorker(CEILING_QUEUE, options.build());
+    ceilingWorker.registerWorkflowImplementationFactory(
+        CeilingWorkflow.class, () -> new CeilingWorkflowImpl(policy));
+    ceilingWorker.registerActivitiesImplementations(new CannedActivities());
+
+    factory.start();
+    return factory;
+  }
+
+  private static void registerSearchAttributes(String target) {
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                .validateAndBuildWithDefaults());
+    try {
+      operator
+          .blockingStub()
+          .addSearchAttributes(
+              AddSearchAttributesRequest.newBuilder()
+                  .setNamespace("default")
+                  .putSearchAttributes(
+                      Activation.EXPERIMENT_ID.getName(),
+                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                  .putSearchAttributes(
+                      Activation.ACTIVATION_OUTCOME.getName(),
+                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                  .build());
+    } finally {
+      operator.shutdownNow();
+    }
+  }
+
+  URI starterUri() {
+    return starter.activateUri();
+  }
+
+  long auditRows(String idPrefix) throws java.sql.SQLException {
+    return seeder.count(
+        "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id LIKE ?",
+        idPrefix + "-%");
+  }
+
+  @Override
+  public void close() {
+    closeAll(closeables);
+  }
+
+  private static void closeAll(List<AutoCloseable> started) {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        System.err.println("benchmark: closing " + started.get(i) + " failed: " + e);
+      }
+    }
+  }
+}

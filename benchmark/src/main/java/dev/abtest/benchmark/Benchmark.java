@@ -1,0 +1,167 @@
+package dev.abtest.benchmark;
+
+import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationRequest;
+import dev.abtest.activation.ActivationResult;
+import io.temporal.client.WorkflowStub;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The scenarios of one run, in order; each works on experiments seeded fresh for it. */
+final class Benchmark {
+  static final Duration RESULT_TIMEOUT = Duration.ofSeconds(120);
+
+  /** The paths measured at each concurrency. */
+  enum Path {
+    CEILING("engine ceiling (canned activities), Temporal client"),
+    CLIENT("activation, Temporal client (ActivationClient)"),
+    HTTP("activation, HTTP starter"),
+    FLOOR("database floor: conditional UPDATE + audit INSERT, no Temporal"),
+    ORIGINAL("original route design over HTTP: read then update, no Temporal");
+
+    final String label;
+
+    Path(String label) {
+      this.label = label;
+    }
+  }
+
+  /**
+   * One path at one concurrency, with the checks done after it; for the activation paths also the
+   * time spent inside the database activity (null otherwise).
+   */
+  record Measured(Path path, Summary summary, Summary storeActivity, List<String> failedChecks) {}
+
+  /** The dedup storm: many concurrent requests for one experiment. */
+  record Storm(Summary summary, int runsStarted, long transitions) {}
+
+  private final BenchStack stack;
+  private final int experiments;
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+
+  Benchmark(BenchStack stack, int experiments) {
+    this.stack = stack;
+    this.experiments = experiments;
+  }
+
+  /** Runs every path once on {@code count} experiments, untimed, so the JIT and pools are warm. */
+  void warmUp(int count) throws Exception {
+    for (Path path : Path.values()) {
+      measure(path, 8, count, "warm");
+    }
+  }
+
+  Map<Path, Measured> atConcurrency(int concurrency) throws Exception {
+    Map<Path, Measured> results = new LinkedHashMap<>();
+    for (Path path : Path.values()) {
+      results.put(path, measure(path, concurrency, experiments, "c" + concurrency));
+    }
+    return results;
+  }
+
+  private Measured measure(Path path, int concurrency, int count, String tag) throws Exception {
+    String prefix = tag + "-" + path.name().toLowerCase();
+    List<String> ids =
+        path == Path.CEILING ? syntheticIds(prefix, count) : stack.seeder.pending(prefix, count);
+    stack.timed.reset();
+    Load.Op op =
+        switch (path) {
+          case CEILING -> i -> ceiling(ids.get(i));
+          case CLIENT ->
+              i -> stack.activations.activate(ids.get(i), null, RESULT_TIMEOUT).outcome().name();
+          case HTTP -> i -> post(stack.starterUri(), ids.get(i));
+          case FLOOR ->
+              i -> {
+                String id = ids.get(i);
+                return stack.store.activate(id, null, "floor:" + id, "floor-run").outcome().name();
+              };
+          case ORIGINAL -> i -> post(stack.originalRoute.uri(), ids.get(i));
+        };
+    Summary summary = Load.run(count, concurrency, op);
+    Summary storeActivity =
+        path == Path.CLIENT || path == Path.HTTP
+            ? Summary.of(concurrency, 0, stack.timed.storeTime.snapshot(), Map.of())
+            : null;
+    return new Measured(path, summary, storeActivity, check(path, prefix, count, summary));
+  }
+
+  private List<String> check(Path path, String prefix, int count, Summary summary)
+      throws SQLException {
+    List<String> failed = new ArrayList<>();
+    String expected =
+        switch (path) {
+          case CEILING, CLIENT, FLOOR -> "ACTIVATED";
+          case HTTP, ORIGINAL -> "HTTP 200";
+        };
+    if (summary.unexpected(expected) > 0) {
+      failed.add(summary.unexpected(expected) + " not " + expected + ": " + summary.outcomes());
+    }
+    if (path != Path.CEILING) {
+      long active = stack.seeder.activeCount(prefix);
+      if (active != count) {
+        failed.add(active + " of " + count + " rows ACTIVE");
+      }
+    }
+    if (path == Path.CLIENT || path == Path.HTTP || path == Path.FLOOR) {
+      long audit = stack.auditRows(prefix);
+      if (audit != count) {
+        failed.add(audit + " audit rows for " + count + " experiments");
+      }
+    }
+    return failed;
+  }
+
+  /** {@code concurrent} simultaneous HTTP requests to activate one fresh experiment. */
+  Storm dedupStorm(int concurrent) throws Exception {
+    String id = stack.seeder.pending("storm", 1).get(0);
+    stack.timed.reset();
+    Summary summary = Load.run(concurrent, concurrent, i -> post(stack.starterUri(), id));
+    int runs = stack.timed.runsOf(Activation.workflowId(id));
+    long transitions =
+        stack.seeder.count(
+            "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id = ?", id);
+    return new Storm(summary, runs, transitions);
+  }
+
+  private String ceiling(String id) throws Exception {
+    WorkflowStub stub =
+        stack.client.newUntypedWorkflowStub(CeilingWorkflow.TYPE, stack.ceiling.options(id, null));
+    stub.start(new ActivationRequest(id, null));
+    return stub.getResult(RESULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS, ActivationResult.class)
+        .outcome()
+        .name();
+  }
+
+  String post(URI uri, String experimentId) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(RESULT_TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + experimentId + "\"}"))
+            .build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return "HTTP " + response.statusCode();
+  }
+
+  private static List<String> syntheticIds(String prefix, int count) {
+    List<String> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ids.add(prefix + "-" + i);
+    }
+    return ids;
+  }
+}

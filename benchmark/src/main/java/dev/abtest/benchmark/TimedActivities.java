@@ -1,0 +1,86 @@
+package dev.abtest.benchmark;
+
+import dev.abtest.activation.ActivationRequest;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.ValidationActivities;
+import dev.abtest.activation.ValidationReport;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityInfo;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Wraps the worker's real activities: times each call (the time spent inside the implementation,
+ * without Temporal's dispatch), and remembers which workflow runs validated which experiment, to
+ * count the runs a dedup storm started.
+ */
+final class TimedActivities {
+  final Timing storeTime;
+  final Timing validationTime;
+  private final Map<String, Set<String>> runsByWorkflow = new ConcurrentHashMap<>();
+
+  TimedActivities(int capacity) {
+    this.storeTime = new Timing(capacity);
+    this.validationTime = new Timing(capacity);
+  }
+
+  ValidationActivities validation(ValidationActivities delegate) {
+    return new TimedValidation(delegate);
+  }
+
+  ActivationStoreActivities store(ActivationStoreActivities delegate) {
+    return new TimedStore(delegate);
+  }
+
+  /** How many distinct runs of {@code workflowId} executed the validation activity. */
+  int runsOf(String workflowId) {
+    return runsByWorkflow.getOrDefault(workflowId, Set.of()).size();
+  }
+
+  void reset() {
+    storeTime.reset();
+    validationTime.reset();
+  }
+
+  private final class TimedValidation implements ValidationActivities {
+    private final ValidationActivities delegate;
+
+    TimedValidation(ValidationActivities delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public ValidationReport validate(String experimentId) {
+      ActivityInfo info = Activity.getExecutionContext().getInfo();
+      runsByWorkflow
+          .computeIfAbsent(info.getWorkflowId(), k -> ConcurrentHashMap.newKeySet())
+          .add(info.getRunId());
+      long t0 = System.nanoTime();
+      try {
+        return delegate.validate(experimentId);
+      } finally {
+        validationTime.record(System.nanoTime() - t0);
+      }
+    }
+  }
+
+  private final class TimedStore implements ActivationStoreActivities {
+    private final ActivationStoreActivities delegate;
+
+    TimedStore(ActivationStoreActivities delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public ActivationResult activate(ActivationRequest request) {
+      long t0 = System.nanoTime();
+      try {
+        return delegate.activate(request);
+      } finally {
+        storeTime.record(System.nanoTime() - t0);
+      }
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package dev.abtest.faults;
+
+import dev.abtest.activation.Activation;
+import dev.abtest.embedded.EmbeddedPostgres;
+import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.store.Database;
+import dev.abtest.store.DatabaseSettings;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The services a fault test runs against, all on 127.0.0.1: an embedded PostgreSQL and the Temporal
+ * test server in this JVM, the real worker and starter as processes started from their jars.
+ */
+final class FaultStack implements AutoCloseable {
+  static final String DATABASE = "faults";
+  static final Path WORKER_JAR = jar("faults.workerJar", "../worker/target/worker.jar");
+  static final Path STARTER_JAR = jar("faults.starterJar", "../starter/target/starter.jar");
+  static final Path WORK_DIR =
+      Path.of(System.getProperty("faults.workDir", "target/faults")).toAbsolutePath();
+
+  final EmbeddedPostgres postgres;
+  final LoopbackTemporalServer temporal;
+  final Database database;
+  final WorkflowServiceStubs stubs;
+  final Path logDir;
+  private final List<ServiceProcess> processes = new ArrayList<>();
+
+  private FaultStack(
+      EmbeddedPostgres postgres,
+      LoopbackTemporalServer temporal,
+      Database database,
+      WorkflowServiceStubs stubs,
+      Path logDir) {
+    this.postgres = postgres;
+    this.temporal = temporal;
+    this.database = database;
+    this.stubs = stubs;
+    this.logDir = logDir;
+  }
+
+  /** PostgreSQL (data under target/faults/{@code name}) and Temporal, migrated and registered. */
+  static FaultStack start(String name) throws Exception {
+    Path dir = WORK_DIR.resolve(name);
+    EmbeddedPostgres postgres =
+        EmbeddedPostgres.builder().directory(dir.resolve("postgres")).fastAndUnsafe(true).start();
+    postgres.createDatabase(DATABASE);
+    Database database =
+        new Database(
+            new DatabaseSettings(
+                postgres.jdbcUrl(DATABASE),
+                postgres.user(),
+                postgres.password(),
+                4,
+                DatabaseSettings.DEFAULT_CONNECTION_TIMEOUT));
+    database.migrate();
+    LoopbackTemporalServer temporal = LoopbackTemporalServer.start(0);
+    registerSearchAttributes(temporal.target());
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    return new FaultStack(postgres, temporal, database, stubs, dir.resolve("logs"));
+  }
+
+  /** The environment both processes read: the contract's settings, pointing at this stack. */
+  Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("POSTGRESQL_URL", postgres.postgresqlUrl(DATABASE));
+    env.put("TEMPORAL_ADDRESS", temporal.target());
+    env.put("TEMPORAL_NAMESPACE", "default");
+    env.put("TEMPORAL_TASK_QUEUE", Activation.DEFAULT_TASK_QUEUE);
+    env.put("AUTH_MODE", "none");
+    env.put("LOG_LEVEL", "warn");
+    return env;
+  }
+
+  ServiceProcess startWorker(Map<String, String> extra) throws Exception {
+    Map<String, String> env = env();
+    env.putAll(extra);
+    return track(ServiceProcess.start("worker", WORKER_JAR, env, logDir));
+  }
+
+  ServiceProcess startStarter(Map<String, String> extra) throws Exception {
+    Map<String, String> env = env();
+    env.putAll(extra);
+    return track(ServiceProcess.start("starter", STARTER_JAR, env, logDir));
+  }
+
+  private ServiceProcess track(ServiceProcess process) {
+    processes.add(process);
+    return process;
+  }
+
+  /** Inserts {@code count} valid PENDING experiments {@code <prefix>-<i>}; returns their ids. */
+  List<String> seedPending(String prefix, int count) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    try (Connection c = database.dataSource().getConnection();
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO \"ABTest\" (id, name, \"startDate\", \"endDate\", status,"
+                    + " configuration, \"updatedAt\") VALUES (?, ?, ?, ?, 'PENDING',"
+                    + " CAST(? AS jsonb), ?)")) {
+      for (int i = 0; i < count; i++) {
+        String id = prefix + "-" + i;
+        insert.setString(1, id);
+        insert.setString(2, "Fault test " + id);
+        insert.setTimestamp(3, Timestamp.from(now));
+        insert.setTimestamp(4, Timestamp.from(now.plus(30, ChronoUnit.DAYS)));
+        insert.setString(
+            5, "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}");
+        insert.setTimestamp(6, Timestamp.from(now));
+        insert.addBatch();
+        ids.add(id);
+      }
+      insert.executeBatch();
+    }
+    return ids;
+  }
+
+  /** What the database holds for the experiments {@code <prefix>-*}. */
+  record Counts(
+      long active, long auditRows, long experimentsAudited, long experimentsAuditedTwice) {}
+
+  Counts counts(String prefix) throws SQLException {
+    String like = prefix + "-%";
+    return new Counts(
+        count("SELECT count(*) FROM \"ABTest\" WHERE id LIKE ? AND status = 'ACTIVE'", like),
+        count("SELECT count(*) FROM experiment_activation_audit WHERE experiment_id LIKE ?", like),
+        count(
+            "SELECT count(DISTINCT experiment_id) FROM experiment_activation_audit"
+                + " WHERE experiment_id LIKE ?",
+            like),
+        count(
+            "SELECT count(*) FROM (SELECT experiment_id FROM experiment_activation_audit"
+                + " WHERE experiment_id LIKE ? GROUP BY experiment_id HAVING count(*) > 1) twice",
+            like));
+  }
+
+  private long count(String sql, String parameter) throws SQLException {
+    try (Connection c = database.dataSource().getConnection();
+        PreparedStatement query = c.prepareStatement(sql)) {
+      query.setString(1, parameter);
+      try (ResultSet rs = query.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * Waits until the latest run of every experiment's activation workflow is closed; returns the
+   * experiments whose run is still open (or never started) when {@code timeout} ran out.
+   */
+  List<String> awaitClosed(List<String> experimentIds, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> open = new ArrayList<>(experimentIds);
+    while (true) {
+      List<String> stillOpen = new ArrayList<>();
+      for (String id : open) {
+        if (!isClosed(id)) {
+          stillOpen.add(id);
+        }
+      }
+      open = stillOpen;
+      if (open.isEmpty() || System.nanoTime() > deadline) {
+        return open;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private boolean isClosed(String experimentId) {
+    try {
+      WorkflowExecutionStatus status =
+          stubs
+              .blockingStub()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace("default")
+                      .setExecution(
+                          WorkflowExecution.newBuilder()
+                              .setWorkflowId(Activation.workflowId(experimentId)))
+                      .build())
+              .getWorkflowExecutionInfo()
+              .getStatus();
+      return status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return false; // never started: counts as not done
+      }
+      throw e;
+    }
+  }
+
+  private static void registerSearchAttributes(String target) {
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                .validateAndBuildWithDefaults());
+    try {
+      operator
+          .blockingStub()
+          .addSearchAttributes(
+              AddSearchAttributesRequest.newBuilder()
+                  .setNamespace("default")
+                  .putSearchAttributes(
+                      Activation.EXPERIMENT_ID.getName(),
+                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                  .putSearchAttributes(
+                      Activation.ACTIVATION_OUTCOME.getName(),
+                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                  .build());
+    } finally {
+      operator.shutdownNow();
+    }
+  }
+
+  private static Path jar(String property, String fallback) {
+    return Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
+  }
+
+  @Override
+  public void close() {
+    for (ServiceProcess process : processes) {
+      try {
+        process.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    stubs.shutdownNow();
+    temporal.close();
+    database.close();
+    postgres.close();
+  }
+}
