@@ -1,0 +1,122 @@
+package dev.abtest.store;
+
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.Experiment;
+import dev.abtest.activation.Violation;
+import dev.abtest.activation.ViolationCode;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The business operations of an activation on the database: read an experiment, activate it once,
+ * read its history. Database errors propagate as exceptions, so that Temporal retries the attempt.
+ */
+public final class ActivationStore {
+  /** Upper bound of a history page. */
+  public static final int MAX_PAGE_SIZE = 500;
+
+  // Re-reads after a row changed between the conditional write and the read that explains it.
+  private static final int MAX_ROUNDS = 3;
+
+  private final ExperimentRows experiments;
+  private final AuditRows audit;
+
+  public ActivationStore(Jdbi jdbi) {
+    Objects.requireNonNull(jdbi, "jdbi");
+    this.experiments = jdbi.onDemand(ExperimentRows.class);
+    this.audit = jdbi.onDemand(AuditRows.class);
+  }
+
+  /** The experiment with this id, or empty. */
+  public Optional<Experiment> find(String experimentId) {
+    return experiments.findById(experimentId);
+  }
+
+  /**
+   * Activates the experiment if it is PENDING or STOPPED, recording the transition for this
+   * workflow run; idempotent per run. The outcome is:
+   *
+   * <ul>
+   *   <li>ACTIVATED: this call made the transition, or an earlier attempt of the same run did (its
+   *       reply was lost); then nothing is written and the recorded status and time are reported;
+   *   <li>NOT_FOUND: no such experiment;
+   *   <li>ALREADY_ACTIVE: someone else activated it; nothing written;
+   *   <li>REJECTED (STATUS_TERMINAL): it is COMPLETED or FAILED; nothing written.
+   * </ul>
+   *
+   * Configuration rules are not checked here: the validation activity does that before.
+   */
+  public ActivationResult activate(
+      String experimentId, String requestedBy, String workflowId, String runId) {
+    Objects.requireNonNull(experimentId, "experimentId");
+    Objects.requireNonNull(workflowId, "workflowId");
+    Objects.requireNonNull(runId, "runId");
+    for (int round = 1; round <= MAX_ROUNDS; round++) {
+      Optional<ActivatedRow> activated =
+          experiments.activateAndAudit(experimentId, workflowId, runId, requestedBy);
+      if (activated.isPresent()) {
+        ActivatedRow row = activated.get();
+        return ActivationResult.activated(
+            row.experiment(), row.previousStatus(), row.activatedAt());
+      }
+
+      Optional<AuditRecord> committed = audit.findByRun(workflowId, runId);
+      Optional<Experiment> current = experiments.findById(experimentId);
+      if (committed.isPresent()) {
+        AuditRecord record = committed.get();
+        return current
+            .map(
+                row ->
+                    ActivationResult.activated(row, record.previousStatus(), record.activatedAt()))
+            // The run's transition is recorded, but the row has been deleted since.
+            .orElseGet(() -> ActivationResult.notFound(experimentId));
+      }
+      if (current.isEmpty()) {
+        return ActivationResult.notFound(experimentId);
+      }
+      Experiment row = current.get();
+      switch (row.status()) {
+        case ACTIVE:
+          return ActivationResult.alreadyActive(row);
+        case COMPLETED:
+        case FAILED:
+          return ActivationResult.rejected(
+              experimentId,
+              row,
+              List.of(
+                  new Violation(
+                      ViolationCode.STATUS_TERMINAL,
+                      "status is " + row.status() + ", which is final: it cannot become ACTIVE")));
+        case PENDING:
+        case STOPPED:
+          // It was ACTIVE during the write and was stopped just since: try again.
+          continue;
+        default:
+          throw new IllegalStateException("Unhandled status " + row.status());
+      }
+    }
+    throw new IllegalStateException(
+        "Experiment " + experimentId + " kept changing status during activation; retry later");
+  }
+
+  /** Records of an experiment's activations, newest first, {@code limit} (1..500) per page. */
+  public AuditPage history(String experimentId, int limit, AuditCursor after) {
+    if (limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE_SIZE);
+    }
+    // One extra row tells whether a next page exists.
+    List<AuditRecord> rows = audit.listByExperiment(experimentId, limit + 1, after);
+    if (rows.size() <= limit) {
+      return new AuditPage(rows, Optional.empty());
+    }
+    List<AuditRecord> page = rows.subList(0, limit);
+    return new AuditPage(page, Optional.of(page.get(limit - 1).cursor()));
+  }
+
+  /** How many activations of the experiment are recorded. */
+  public long countActivations(String experimentId) {
+    return audit.countByExperiment(experimentId);
+  }
+}

@@ -1,0 +1,356 @@
+package dev.abtest.store;
+
+import static dev.abtest.activation.ExperimentStatus.ACTIVE;
+import static dev.abtest.activation.ExperimentStatus.PENDING;
+import static dev.abtest.activation.ExperimentStatus.STOPPED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.Experiment;
+import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.activation.Outcome;
+import dev.abtest.activation.ViolationCode;
+import dev.abtest.store.ExperimentFixtures.NewExperiment;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ActivationStoreTest {
+  private static TestPostgres postgres;
+
+  private Database database;
+  private ActivationStore store;
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = TestPostgres.start(ActivationStoreTest.class);
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void freshDatabase() {
+    database = postgres.newMigratedDatabase();
+    store = new ActivationStore(database.jdbi());
+  }
+
+  @AfterEach
+  void closeDatabase() {
+    database.close();
+  }
+
+  @Test
+  void findReadsTheWholeRowWithUtcTimestampsAndConfigurationAsJson() {
+    NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_read", PENDING);
+
+    Experiment row = store.find("exp_read").orElseThrow();
+
+    assertThat(row.id()).isEqualTo("exp_read");
+    assertThat(row.name()).isEqualTo("Experiment exp_read");
+    assertThat(row.description()).isEqualTo("fixture");
+    assertThat(row.status()).isEqualTo(PENDING);
+    assertThat(row.startDate()).isEqualTo(inserted.startDate());
+    assertThat(row.endDate()).isEqualTo(inserted.endDate());
+    assertThat(row.updatedAt()).isEqualTo(inserted.updatedAt());
+    assertThat(row.createdAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
+    assertThat(row.configuration().get("variants").get(1).asText()).isEqualTo("treatment");
+    assertThat(row.configuration().get("distribution").get(0).asDouble()).isEqualTo(0.5);
+  }
+
+  @Test
+  void findOfAMissingIdIsEmpty() {
+    assertThat(store.find("exp_missing")).isEmpty();
+  }
+
+  @Test
+  void configurationThatIsNotAnObjectIsReadAsIs() {
+    ExperimentFixtures.insert(
+        database.jdbi(),
+        NewExperiment.of("exp_text", PENDING).withConfiguration("\"not a configuration\""));
+    ExperimentFixtures.insert(
+        database.jdbi(), NewExperiment.of("exp_null", PENDING).withConfiguration("null"));
+
+    assertThat(store.find("exp_text").orElseThrow().configuration())
+        .isEqualTo(TextNode.valueOf("not a configuration"));
+    assertThat(store.find("exp_null").orElseThrow().configuration())
+        .isEqualTo(NullNode.getInstance());
+  }
+
+  @Test
+  void activatingAPendingExperimentSetsStatusStartDateAndUpdatedAtToNow() {
+    ExperimentFixtures.insert(database.jdbi(), "exp_pending", PENDING);
+    Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    ActivationResult result = store.activate("exp_pending", "alice", "wf-1", "run-1");
+
+    Instant after = Instant.now();
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.previousStatus()).isEqualTo(PENDING);
+    assertThat(result.activatedAt()).isBetween(before, after);
+    Experiment row = store.find("exp_pending").orElseThrow();
+    assertThat(row.status()).isEqualTo(ACTIVE);
+    assertThat(row.startDate()).isEqualTo(result.activatedAt());
+    assertThat(row.updatedAt()).isEqualTo(result.activatedAt());
+    assertThat(result.experiment()).isEqualTo(row);
+  }
+
+  @Test
+  void resumingAStoppedExperimentKeepsItsStartDate() {
+    NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_stopped", STOPPED);
+
+    ActivationResult result = store.activate("exp_stopped", "bob", "wf-1", "run-1");
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.previousStatus()).isEqualTo(STOPPED);
+    Experiment row = store.find("exp_stopped").orElseThrow();
+    assertThat(row.status()).isEqualTo(ACTIVE);
+    assertThat(row.startDate()).isEqualTo(inserted.startDate());
+    assertThat(row.updatedAt()).isEqualTo(result.activatedAt()).isAfter(inserted.updatedAt());
+  }
+
+  @Test
+  void activationRecordsWhoFromWhichStatusAndWhichRun() {
+    ExperimentFixtures.insert(database.jdbi(), "exp_audit", PENDING);
+
+    ActivationResult result = store.activate("exp_audit", "alice", "wf-a", "run-a");
+
+    AuditPage page = store.history("exp_audit", 10, null);
+    assertThat(page.records()).hasSize(1);
+    AuditRecord record = page.records().get(0);
+    assertThat(record.experimentId()).isEqualTo("exp_audit");
+    assertThat(record.requestedBy()).isEqualTo("alice");
+    assertThat(record.previousStatus()).isEqualTo(PENDING);
+    assertThat(record.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(record.workflowId()).isEqualTo("wf-a");
+    assertThat(record.runId()).isEqualTo("run-a");
+    assertThat(record.activatedAt()).isEqualTo(result.activatedAt());
+  }
+
+  @Test
+  void anAnonymousActivationIsRecordedWithoutRequester() {
+    ExperimentFixtures.insert(database.jdbi(), "exp_anon", PENDING);
+
+    store.activate("exp_anon", null, "wf-a", "run-a");
+
+    assertThat(store.history("exp_anon", 10, null).records().get(0).requestedBy()).isNull();
+  }
+
+  @Test
+  void anActiveExperimentIsAlreadyActiveAndNothingIsWritten() {
+    NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_active", ACTIVE);
+    Experiment before = store.find("exp_active").orElseThrow();
+
+    ActivationResult result = store.activate("exp_active", "alice", "wf-1", "run-1");
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
+    assertThat(result.experiment()).isEqualTo(before);
+    assertThat(store.find("exp_active").orElseThrow().updatedAt()).isEqualTo(inserted.updatedAt());
+    assertThat(store.countActivations("exp_active")).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ExperimentStatus.class,
+      names = {"COMPLETED", "FAILED"})
+  void aTerminalExperimentIsRejectedAndUnchanged(ExperimentStatus terminal) {
+    ExperimentFixtures.insert(database.jdbi(), "exp_done", terminal);
+    Experiment before = store.find("exp_done").orElseThrow();
+
+    ActivationResult result = store.activate("exp_done", "alice", "wf-1", "run-1");
+
+    assertThat(result.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(result.violations())
+        .singleElement()
+        .satisfies(v -> assertThat(v.code()).isEqualTo(ViolationCode.STATUS_TERMINAL))
+        .satisfies(v -> assertThat(v.message()).contains(terminal.name()));
+    assertThat(store.find("exp_done").orElseThrow()).isEqualTo(before);
+    assertThat(store.countActivations("exp_done")).isZero();
+  }
+
+  @Test
+  void aMissingExperimentIsNotFound() {
+    ActivationResult result = store.activate("exp_missing", "alice", "wf-1", "run-1");
+
+    assertThat(result.outcome()).isEqualTo(Outcome.NOT_FOUND);
+    assertThat(result.experiment()).isNull();
+    assertThat(store.countActivations("exp_missing")).isZero();
+  }
+
+  @Test
+  void aRetryOfTheSameRunReportsActivatedAgainAndWritesNothing() {
+    ExperimentFixtures.insert(database.jdbi(), "exp_retry", PENDING);
+    ActivationResult first = store.activate("exp_retry", "alice", "wf-1", "run-1");
+
+    ActivationResult retry = store.activate("exp_retry", "alice", "wf-1", "run-1");
+
+    assertThat(retry.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(retry.previousStatus()).isEqualTo(PENDING);
+    assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
+    assertThat(retry.experiment()).isEqualTo(first.experiment());
+    assertThat(store.find("exp_retry").orElseThrow().updatedAt()).isEqualTo(first.activatedAt());
+    assertThat(store.countActivations("exp_retry")).isEqualTo(1);
+  }
+
+  @Test
+  void aRetryOfACommittedRunWritesNothingEvenIfTheExperimentWasStoppedSince() {
+    ExperimentFixtures.insert(database.jdbi(), "exp_restop", PENDING);
+    ActivationResult first = store.activate("exp_restop", "alice", "wf-1", "run-1");
+    database
+        .jdbi()
+        .useHandle(
+            h -> h.execute("UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = 'exp_restop'"));
+
+    ActivationResult retry = store.activate("exp_restop", "alice", "wf-1", "run-1");
+
+    assertThat(retry.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
+    assertThat(store.find("exp_restop").orElseThrow().status()).isEqualTo(STOPPED);
+    assertThat(store.countActivations("exp_restop")).isEqualTo(1);
+  }
+
+  @Test
+  void aLaterRunOfAnActiveExperimentIsAlreadyActive() {
+    ExperimentFixtures.insert(database.jdbi(), "exp_twice", PENDING);
+    store.activate("exp_twice", "alice", "wf-1", "run-1");
+
+    ActivationResult second = store.activate("exp_twice", "bob", "wf-1", "run-2");
+
+    assertThat(second.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
+    assertThat(store.countActivations("exp_twice")).isEqualTo(1);
+  }
+
+  @Test
+  void thirtyTwoConcurrentActivationsMakeExactlyOneTransition() throws Exception {
+    ExperimentFixtures.insert(database.jdbi(), "exp_race", PENDING);
+    int threads = 32;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<ActivationResult>> futures = new ArrayList<>();
+    try (Database wide = new Database(database.settings().withPoolSize(threads));
+        Handle blocker = database.jdbi().open()) {
+      ActivationStore racing = new ActivationStore(wide.jdbi());
+      // Hold the row lock until every activation is queued on it, so that all 32 truly overlap.
+      blocker.begin();
+      blocker.execute("SELECT id FROM \"ABTest\" WHERE id = 'exp_race' FOR UPDATE");
+      for (int i = 0; i < threads; i++) {
+        String runId = "run-" + i;
+        Callable<ActivationResult> call =
+            () -> racing.activate("exp_race", "user-" + runId, "wf-race", runId);
+        futures.add(pool.submit(call));
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> backendsWaitingForALock(database), waiting -> waiting == threads);
+      blocker.commit();
+
+      List<ActivationResult> results = new ArrayList<>();
+      for (Future<ActivationResult> f : futures) {
+        results.add(f.get(30, TimeUnit.SECONDS));
+      }
+
+      Map<Outcome, Long> byOutcome =
+          results.stream()
+              .collect(Collectors.groupingBy(ActivationResult::outcome, Collectors.counting()));
+      assertThat(byOutcome)
+          .containsOnly(Map.entry(Outcome.ACTIVATED, 1L), Map.entry(Outcome.ALREADY_ACTIVE, 31L));
+      assertThat(store.countActivations("exp_race")).isEqualTo(1);
+      ActivationResult winner =
+          results.stream().filter(r -> r.outcome() == Outcome.ACTIVATED).findFirst().orElseThrow();
+      AuditRecord record = store.history("exp_race", 10, null).records().get(0);
+      assertThat(record.requestedBy()).isEqualTo("user-" + record.runId());
+      assertThat(record.activatedAt()).isEqualTo(winner.activatedAt());
+      assertThat(store.find("exp_race").orElseThrow().updatedAt()).isEqualTo(winner.activatedAt());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // Asked outside any open transaction: pg_stat_activity is a snapshot taken once per transaction.
+  private static int backendsWaitingForALock(Database db) {
+    return db.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT count(*) FROM pg_stat_activity"
+                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                    .mapTo(Integer.class)
+                    .one());
+  }
+
+  @Test
+  void historyIsNewestFirstAndPagedWithoutGapsOrRepeats() {
+    AuditRows audit = database.jdbi().onDemand(AuditRows.class);
+    Instant base = Instant.parse("2026-01-01T00:00:00Z");
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      // Two records share each instant, so the id breaks ties.
+      Instant at = base.plusSeconds(i / 2);
+      ids.add(
+          audit.insert(
+              new AuditRecord(
+                  0, "exp_hist", "wf", "run-" + i, "u" + i, STOPPED, Outcome.ACTIVATED, at)));
+    }
+    audit.insert(
+        new AuditRecord(0, "exp_other", "wf", "run-x", null, PENDING, Outcome.ACTIVATED, base));
+
+    List<Long> seen = new ArrayList<>();
+    AuditCursor cursor = null;
+    int pages = 0;
+    do {
+      AuditPage page = store.history("exp_hist", 3, cursor);
+      page.records().forEach(r -> seen.add(r.id()));
+      cursor = page.next().orElse(null);
+      if (cursor != null) {
+        cursor = AuditCursor.parse(cursor.token());
+      }
+      pages++;
+    } while (cursor != null);
+
+    List<Long> expected = new ArrayList<>(ids);
+    expected.sort((a, b) -> Long.compare(b, a));
+    assertThat(seen).isEqualTo(expected);
+    assertThat(pages).isEqualTo(3);
+    assertThat(store.countActivations("exp_hist")).isEqualTo(7);
+  }
+
+  @Test
+  void historyRefusesAPageSizeOutOfRange() {
+    assertThatThrownBy(() -> store.history("exp", 0, null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.history("exp", ActivationStore.MAX_PAGE_SIZE + 1, null))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aDatabaseErrorPropagatesInsteadOfAnOutcome() {
+    database.jdbi().useHandle(h -> h.execute("DROP TABLE experiment_activation_audit"));
+
+    assertThatThrownBy(() -> store.activate("exp_any", "alice", "wf-1", "run-1"))
+        .isInstanceOf(RuntimeException.class)
+        .hasMessageContaining("experiment_activation_audit");
+  }
+}

@@ -1,0 +1,200 @@
+package dev.abtest.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Migrations against a fresh database and against one the original (Prisma) application made. */
+class MigrationsTest {
+  /** What {@code prisma migrate} generates for the original schema, verbatim. */
+  static final String PRISMA_MIGRATION_SQL =
+      """
+      -- CreateEnum
+      CREATE TYPE "ExperimentStatus" AS ENUM ('PENDING', 'ACTIVE', 'COMPLETED', 'STOPPED', 'FAILED');
+
+      -- CreateTable
+      CREATE TABLE "ABTest" (
+          "id" TEXT NOT NULL,
+          "name" TEXT NOT NULL,
+          "description" TEXT,
+          "startDate" TIMESTAMP(3) NOT NULL,
+          "endDate" TIMESTAMP(3) NOT NULL,
+          "status" "ExperimentStatus" NOT NULL,
+          "configuration" JSONB NOT NULL,
+          "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+          "updatedAt" TIMESTAMP(3) NOT NULL,
+
+          CONSTRAINT "ABTest_pkey" PRIMARY KEY ("id")
+      );
+      """;
+
+  /** The table Prisma keeps its own migration history in. */
+  static final String PRISMA_HISTORY_SQL =
+      """
+      CREATE TABLE "_prisma_migrations" (
+          "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+          "checksum" VARCHAR(64) NOT NULL,
+          "finished_at" TIMESTAMPTZ,
+          "migration_name" VARCHAR(255) NOT NULL,
+          "logs" TEXT,
+          "rolled_back_at" TIMESTAMPTZ,
+          "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+          "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count)
+      VALUES ('6f1d3c1e-8a4b-4a53-9d0e-1f5a2b3c4d5e',
+              'b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c',
+              '2025-06-01 10:00:00+00', '20250601100000_init', 1);
+      """;
+
+  static final String PRISMA_ROWS_SQL =
+      """
+      INSERT INTO "ABTest" (id, name, description, "startDate", "endDate", status, configuration,
+                            "createdAt", "updatedAt") VALUES
+        ('exp_live', 'Live', NULL, '2025-06-02 08:00:00.123', '2027-01-01 00:00:00', 'ACTIVE',
+         '{"variants": ["a", "b"], "distribution": [0.5, 0.5]}', '2025-06-01 12:00:00.5',
+         '2025-06-02 08:00:00.123'),
+        ('exp_draft', 'Draft', 'next quarter', '2026-01-01 00:00:00', '2027-01-01 00:00:00',
+         'PENDING', '{"variants": ["a", "b", "c"], "distribution": [0.2, 0.3, 0.5], "extra": true}',
+         '2025-06-03 09:30:00', '2025-06-03 09:30:00'),
+        ('exp_odd', 'Odd', '', '2025-01-01 00:00:00', '2025-02-01 00:00:00', 'FAILED', '[]',
+         '2025-01-01 00:00:00', '2025-02-01 00:00:00');
+      """;
+
+  private static TestPostgres postgres;
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = TestPostgres.start(MigrationsTest.class);
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    postgres.close();
+  }
+
+  @Test
+  void aFreshDatabaseGetsTheExperimentTableExactlyAsPrismaWouldCreateIt() {
+    SchemaSnapshot prisma;
+    try (Database db = new Database(postgres.newDatabase())) {
+      db.jdbi().useHandle(h -> h.createScript(PRISMA_MIGRATION_SQL).execute());
+      prisma = SchemaSnapshot.of(db.jdbi(), List.of("ABTest"));
+    }
+
+    try (Database db = new Database(postgres.newDatabase())) {
+      assertThat(db.migrate()).isEqualTo(2);
+
+      assertThat(SchemaSnapshot.of(db.jdbi(), List.of("ABTest"))).isEqualTo(prisma);
+      assertThat(tables(db.jdbi()))
+          .contains("ABTest", "experiment_activation_audit", Database.HISTORY_TABLE);
+    }
+  }
+
+  @Test
+  void anExistingPrismaSchemaAndItsRowsAreLeftExactlyAsTheyWere() {
+    try (Database db = new Database(postgres.newDatabase())) {
+      db.jdbi()
+          .useHandle(
+              h -> {
+                h.createScript(PRISMA_HISTORY_SQL).execute();
+                h.createScript(PRISMA_MIGRATION_SQL).execute();
+                h.createScript(PRISMA_ROWS_SQL).execute();
+              });
+      List<String> prismaTables = List.of("ABTest", "_prisma_migrations");
+      SchemaSnapshot before = SchemaSnapshot.of(db.jdbi(), prismaTables);
+      List<String> rowsBefore = rows(db.jdbi(), prismaTables);
+      assertThat(before.columns()).hasSize(9 + 8);
+      assertThat(before.enumLabels()).hasSize(5);
+      assertThat(before.constraints()).hasSize(2);
+      assertThat(before.indexes()).hasSize(2);
+
+      int applied = db.migrate();
+
+      assertThat(applied).isEqualTo(2);
+      assertThat(SchemaSnapshot.of(db.jdbi(), prismaTables)).isEqualTo(before);
+      assertThat(rows(db.jdbi(), prismaTables)).isEqualTo(rowsBefore).hasSize(4);
+      assertThat(tables(db.jdbi())).contains("experiment_activation_audit");
+      assertThat(appliedVersions(db.jdbi())).containsExactly("0", "1", "2");
+    }
+  }
+
+  @Test
+  void theStoreWorksOnTheOriginalApplicationsRowsAfterMigration() {
+    try (Database db = new Database(postgres.newDatabase())) {
+      db.jdbi()
+          .useHandle(
+              h -> {
+                h.createScript(PRISMA_MIGRATION_SQL).execute();
+                h.createScript(PRISMA_ROWS_SQL).execute();
+              });
+      db.migrate();
+      ActivationStore store = new ActivationStore(db.jdbi());
+
+      assertThat(store.find("exp_live").orElseThrow().startDate())
+          .hasToString("2025-06-02T08:00:00.123Z");
+      assertThat(store.activate("exp_draft", "ops", "wf", "run").outcome().name())
+          .isEqualTo("ACTIVATED");
+      assertThat(store.countActivations("exp_draft")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void migratingTwiceChangesNothingTheSecondTime() {
+    try (Database db = new Database(postgres.newDatabase())) {
+      db.jdbi().useHandle(h -> h.createScript(PRISMA_MIGRATION_SQL).execute());
+      db.migrate();
+      List<String> all = tables(db.jdbi());
+      SchemaSnapshot once = SchemaSnapshot.of(db.jdbi(), all);
+      List<String> historyOnce = rows(db.jdbi(), List.of(Database.HISTORY_TABLE));
+
+      assertThat(db.migrate()).isZero();
+
+      assertThat(SchemaSnapshot.of(db.jdbi(), all)).isEqualTo(once);
+      assertThat(rows(db.jdbi(), List.of(Database.HISTORY_TABLE))).isEqualTo(historyOnce);
+    }
+  }
+
+  private static List<String> tables(Jdbi jdbi) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT table_name FROM information_schema.tables"
+                        + " WHERE table_schema = current_schema() ORDER BY table_name")
+                .mapTo(String.class)
+                .list());
+  }
+
+  private static List<String> appliedVersions(Jdbi jdbi) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT version FROM "
+                        + Database.HISTORY_TABLE
+                        + " WHERE success ORDER BY installed_rank")
+                .mapTo(String.class)
+                .list());
+  }
+
+  /** Every row of the tables, as JSON text, in a stable order. */
+  private static List<String> rows(Jdbi jdbi, List<String> tables) {
+    return jdbi.withHandle(
+        h -> {
+          List<String> all = new java.util.ArrayList<>();
+          for (String table : tables) {
+            all.addAll(rowsOf(h, table));
+          }
+          return all;
+        });
+  }
+
+  private static List<String> rowsOf(Handle h, String table) {
+    return h.createQuery("SELECT row_to_json(t)::text AS r FROM \"" + table + "\" t ORDER BY 1")
+        .mapTo(String.class)
+        .list();
+  }
+}
