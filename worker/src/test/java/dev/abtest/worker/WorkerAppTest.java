@@ -1,0 +1,319 @@
+package dev.abtest.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.Outcome;
+import dev.abtest.embedded.EmbeddedPostgres;
+import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Logging;
+import dev.abtest.runtime.TemporalSettings;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker process as the dev stack and {@code worker.jar} run it: real PostgreSQL, the Temporal
+ * test server over gRPC, the ops endpoints over HTTP, and its log lines captured as written.
+ */
+class WorkerAppTest {
+  private static final String DB_PASSWORD = "worker-test-Passw0rd";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+  private static EmbeddedPostgres postgres;
+  private static LoopbackTemporalServer temporal;
+  private static Map<String, String> env;
+  private static WorkerApp app;
+  private static WorkflowServiceStubs clientStubs;
+  private static ActivationClient activations;
+  private static Jdbi jdbi;
+
+  @BeforeAll
+  static void startEverything() throws IOException {
+    Path dir = Path.of("target", "pg-" + WorkerAppTest.class.getSimpleName());
+    deleteRecursively(dir);
+    postgres =
+        EmbeddedPostgres.builder()
+            .directory(dir)
+            .password(DB_PASSWORD)
+            .fastAndUnsafe(true)
+            .start();
+    postgres.createDatabase("abtests");
+    temporal = LoopbackTemporalServer.start(0);
+
+    env = new HashMap<>();
+    env.put("POSTGRESQL_URL", postgres.postgresqlUrl("abtests"));
+    env.put("TEMPORAL_ADDRESS", temporal.target());
+    env.put("HTTP_PORT", "0");
+    env.put("SHUTDOWN_DRAIN_TIMEOUT", "5s");
+    WorkerConfig config = WorkerConfig.fromEnv(new Env(env));
+    Logging logging = Logging.configure(config.logging(), logs);
+    config.secrets().forEach(logging::redact);
+
+    app = new WorkerApp(config).start();
+
+    TemporalSettings settings = config.temporal();
+    clientStubs = settings.connectLazily(settings.stubsOptions().build());
+    activations = new ActivationClient(settings.client(clientStubs), settings.taskQueue());
+    jdbi = Jdbi.create(postgres.jdbcUrl("abtests"), postgres.user(), DB_PASSWORD);
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (app != null) {
+      app.close();
+    }
+    if (clientStubs != null) {
+      clientStubs.shutdownNow();
+    }
+    if (temporal != null) {
+      temporal.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+    // Whatever ran in this class, including start-up and shutdown, never wrote the password.
+    String all = logs.toString(StandardCharsets.UTF_8);
+    assertThat(all).doesNotContain(DB_PASSWORD);
+    Logging.configure(new Logging.Settings(Logging.LogLevel.INFO, Logging.Format.JSON), System.out);
+  }
+
+  @Test
+  void anActivationRunsEndToEndAndIsCountedOnceInMetrics() throws Exception {
+    insertPendingExperiment("exp_metrics");
+    double before = counter(scrape(), "activations_total", "outcome=\"ACTIVATED\"");
+
+    ActivationResult result = activations.activate("exp_metrics", "alice", Duration.ofSeconds(30));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(counter(scrape(), "activations_total", "outcome=\"ACTIVATED\"")).isEqualTo(before + 1);
+    String metrics = scrape();
+    assertThat(counter(metrics, "activation_activity_attempts_total", "activity=\"ValidateExperiment\",","result=\"success\""))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(counter(metrics, "activation_activity_attempts_total", "activity=\"ActivateExperimentRow\",", "result=\"success\""))
+        .isGreaterThanOrEqualTo(1);
+    // The SDK's own metrics arrive through the tally scope, reported every second.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(scrape()).contains("temporal_workflow_completed_total"));
+    assertThat(scrape()).contains("temporal_activity_execution_latency");
+
+    // A rejected-outcome activation moves its own label, by one.
+    double notFoundBefore = counter(scrape(), "activations_total", "outcome=\"NOT_FOUND\"");
+    assertThat(activations.activate("exp_missing", "alice", Duration.ofSeconds(30)).outcome())
+        .isEqualTo(Outcome.NOT_FOUND);
+    assertThat(counter(scrape(), "activations_total", "outcome=\"NOT_FOUND\"")).isEqualTo(notFoundBefore + 1);
+  }
+
+  @Test
+  void theSearchAttributesAreRegisteredAndSetOnEveryRun() throws Exception {
+    insertPendingExperiment("exp_search");
+    ActivationClient.Started started = activations.start("exp_search", "bob");
+    assertThat(started.result(Duration.ofSeconds(30)).outcome()).isEqualTo(Outcome.ACTIVATED);
+
+    var description =
+        clientStubs
+            .blockingStub()
+            .describeWorkflowExecution(
+                DescribeWorkflowExecutionRequest.newBuilder()
+                    .setNamespace("default")
+                    .setExecution(
+                        WorkflowExecution.newBuilder()
+                            .setWorkflowId(started.workflowId())
+                            .setRunId(started.runId()))
+                    .build());
+    var attributes = description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap();
+    assertThat(attributes).containsKeys("ExperimentId", "ActivationOutcome");
+    assertThat(attributes.get("ActivationOutcome").getData().toStringUtf8()).contains("ACTIVATED");
+  }
+
+  @Test
+  void everyLogLineOfAnActivationIsJsonCarryingItsIds() throws Exception {
+    insertPendingExperiment("exp_logs");
+    ActivationClient.Started started = activations.start("exp_logs", "carol");
+    assertThat(started.result(Duration.ofSeconds(30)).outcome()).isEqualTo(Outcome.ACTIVATED);
+
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : logs.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank()) {
+        lines.add(JSON.readTree(line)); // throws on anything that is not one JSON object per line
+      }
+    }
+    List<JsonNode> ofThisRun =
+        lines.stream()
+            .filter(line -> started.runId().equals(text(line, "runId")))
+            .toList();
+    assertThat(ofThisRun).isNotEmpty();
+    for (JsonNode line : ofThisRun) {
+      assertThat(text(line, "experimentId")).as(line.toString()).isEqualTo("exp_logs");
+      assertThat(text(line, "workflowId")).as(line.toString()).isEqualTo(started.workflowId());
+    }
+    // Workflow lines (replay-safe logger) and activity lines (with their attempt) are both there.
+    assertThat(ofThisRun)
+        .anySatisfy(line -> assertThat(text(line, "message")).startsWith("Activation of exp_logs requested by carol"));
+    assertThat(ofThisRun)
+        .anySatisfy(
+            line -> {
+              assertThat(text(line, "activityType")).isNotNull();
+              assertThat(text(line, "activityAttempt")).isEqualTo("1");
+            });
+  }
+
+  @Test
+  void readyzTurnsUnreadyWhilePostgresIsStoppedAndReadyWhenItIsBack() throws Exception {
+    assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> get("/readyz").statusCode() == 200);
+    assertThat(get("/readyz").body())
+        .isEqualTo(
+            "{\"status\":\"UP\",\"checks\":{\"database\":\"UP\",\"temporal\":\"UP\",\"worker\":\"UP\"}}");
+
+    postgres.stop();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () -> {
+                HttpResponse<String> response = get("/readyz");
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.body()).contains("\"database\":\"DOWN\"").contains("\"temporal\":\"UP\"");
+              });
+      assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    } finally {
+      postgres.start();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("/readyz").statusCode() == 200);
+  }
+
+  @Test
+  void closingDrainsAndStopsServingAndIsIdempotent() throws Exception {
+    Map<String, String> second = new HashMap<>(env);
+    second.put("TEMPORAL_TASK_QUEUE", "drain-test");
+    WorkerApp other = new WorkerApp(WorkerConfig.fromEnv(new Env(second))).start();
+    String url = other.opsUrl();
+    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(200);
+
+    other.close();
+    other.close();
+
+    String written = logs.toString(StandardCharsets.UTF_8);
+    assertThat(written).contains("Draining: polling stopped").contains("Worker stopped");
+    assertThat(
+            catchConnect(() -> HTTP.send(HttpRequest.newBuilder(URI.create(url + "/healthz")).build(), HttpResponse.BodyHandlers.ofString())))
+        .isInstanceOf(ConnectException.class);
+  }
+
+  private interface Call {
+    Object run() throws Exception;
+  }
+
+  private static Throwable catchConnect(Call call) {
+    try {
+      call.run();
+      return null;
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  private static String text(JsonNode line, String field) {
+    JsonNode value = line.get(field);
+    return value == null ? null : value.asText();
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(app.opsUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String scrape() throws Exception {
+    HttpResponse<String> response = get("/metrics");
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The value of the first sample of {@code name} whose labels contain every fragment; 0 if none. */
+  private static double counter(String metrics, String name, String... labelFragments) {
+    Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+    Matcher matcher = sample.matcher(metrics);
+    while (matcher.find()) {
+      String labels = matcher.group(1) + ",";
+      if (Stream.of(labelFragments).allMatch(labels::contains)) {
+        return Double.parseDouble(matcher.group(2));
+      }
+    }
+    return 0;
+  }
+
+  private static void insertPendingExperiment(String id) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    jdbi.useHandle(
+        handle ->
+            handle
+                .createUpdate(
+                    "INSERT INTO \"ABTest\" (id, name, \"startDate\", \"endDate\", status,"
+                        + " configuration, \"updatedAt\") VALUES (:id, :id, :start, :end,"
+                        + " 'PENDING', CAST(:configuration AS jsonb), :updated)")
+                .bind("id", id)
+                .bind("start", LocalDateTime.ofInstant(now.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC))
+                .bind("end", LocalDateTime.ofInstant(now.plus(30, ChronoUnit.DAYS), ZoneOffset.UTC))
+                .bind(
+                    "configuration",
+                    "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}")
+                .bind("updated", LocalDateTime.ofInstant(now.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC))
+                .execute());
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(WorkerAppTest::delete);
+    }
+  }
+
+  private static void delete(Path path) {
+    try {
+      Files.delete(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
