@@ -45,7 +45,7 @@ public record StarterConfig(
         env.duration("ACTIVATION_START_TIMEOUT", DEFAULT_START_TIMEOUT),
         env.integer("HTTP_MAX_BODY_BYTES", DEFAULT_BODY_LIMIT, 64, 1024 * 1024),
         env.integer("HTTP_THREADS", DEFAULT_THREADS, 4, 4096),
-        env.duration("HTTP_DRAIN_TIMEOUT", DEFAULT_DRAIN_TIMEOUT));
+        env.duration("SHUTDOWN_DRAIN_TIMEOUT", DEFAULT_DRAIN_TIMEOUT));
   }
 
   /** {@code POSTGRESQL_URL}, with a small pool: the starter only reads the audit history. */
@@ -63,14 +63,9 @@ public record StarterConfig(
     }
   }
 
-  /** One line for the start-up log: where it serves and what it talks to; no secrets. */
+  /** One line for the start-up log: what it talks to and how it decides; no secrets. */
   public String describe() {
-    return "HTTP on "
-        + http.host()
-        + ":"
-        + http.port()
-        + "; "
-        + temporal.describe()
+    return temporal.describe()
         + "; history from "
         + database.redactedUrl()
         + "; wait budget "

@@ -1,0 +1,314 @@
+package dev.abtest.starter;
+
+import dev.abtest.activation.ActivateExperimentWorkflow;
+import dev.abtest.activation.ActivateExperimentWorkflowImpl;
+import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationPolicy;
+import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.embedded.EmbeddedPostgres;
+import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.runtime.Env;
+import dev.abtest.runtime.SearchAttributeSetup;
+import dev.abtest.store.ActivationStore;
+import dev.abtest.store.Database;
+import dev.abtest.store.DatabaseSettings;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.interceptors.WorkerInterceptorBase;
+import io.temporal.common.interceptors.WorkflowInboundCallsInterceptor;
+import io.temporal.common.interceptors.WorkflowInboundCallsInterceptorBase;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.workflow.Workflow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Everything the starter's tests run against, started once per test run and shared: a real
+ * PostgreSQL (embedded), the Temporal test server on loopback (suspendable), a real worker (the
+ * workflow and the worker's activity implementations, fast retries) and a JWKS server. {@link
+ * #starter} starts a real starter on a free port with any settings.
+ *
+ * <p>Test classes get it as a parameter: {@code @ExtendWith(TestStack.Resolver.class)}.
+ */
+final class TestStack implements AutoCloseable {
+  static final String VALID_CONFIGURATION =
+      "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}";
+
+  /** Short backoff: a test waiting for a retried activity waits milliseconds, not minutes. */
+  static final ActivationPolicy FAST_RETRIES =
+      new ActivationPolicy(
+          Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMinutes(10));
+
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  final EmbeddedPostgres postgres;
+  final LoopbackTemporalServer temporal;
+  final Database database;
+  final Jdbi jdbi;
+  final Tokens tokens;
+  final String postgresqlUrl;
+  private final WorkflowServiceStubs workerStubs;
+  private final WorkerFactory workers;
+  private final Set<String> runsStarted = ConcurrentHashMap.newKeySet();
+  private final StarterApp starter;
+  final Api api;
+
+  private TestStack() throws IOException {
+    Path dir = Path.of("target", "pg-starter-tests");
+    deleteRecursively(dir);
+    postgres = EmbeddedPostgres.builder().directory(dir).port(0).fastAndUnsafe(true).start();
+    postgres.createDatabase("starter");
+    postgresqlUrl = postgres.postgresqlUrl("starter");
+    database = new Database(DatabaseSettings.parse(postgresqlUrl));
+    database.migrate();
+    jdbi = database.jdbi();
+
+    temporal = LoopbackTemporalServer.start(0);
+    workerStubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(temporal.target())
+                .setConnectionBackoffResetFrequency(Duration.ofSeconds(2))
+                .build());
+    new SearchAttributeSetup(workerStubs, "default", Duration.ofSeconds(10))
+        .ensureActivationAttributes();
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            workerStubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    workers =
+        WorkerFactory.newInstance(
+            client,
+            WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new RunCounter()).build());
+    Worker worker = workers.newWorker(Activation.DEFAULT_TASK_QUEUE);
+    worker.registerWorkflowImplementationFactory(
+        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_RETRIES));
+    ActivationStore store = new ActivationStore(jdbi);
+    worker.registerActivitiesImplementations(new InterimActivities(store));
+    workers.start();
+
+    tokens = Tokens.start();
+    starter = starter(Map.of());
+    api = new Api(starter.baseUri());
+  }
+
+  /** The shared stack's default starter: JWT auth (HS256 secret and the JWKS), issuer and audience. */
+  StarterApp defaultStarter() {
+    return starter;
+  }
+
+  /** The settings of the default starter, to start another with some of them changed. */
+  Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("HTTP_HOST", "127.0.0.1");
+    env.put("HTTP_PORT", "0");
+    env.put("TEMPORAL_ADDRESS", temporal.target());
+    env.put("TEMPORAL_NAMESPACE", "default");
+    env.put("POSTGRESQL_URL", postgresqlUrl);
+    env.put("AUTH_MODE", "jwt");
+    env.put("AUTH_JWT_SECRET", tokens.secret);
+    env.put("AUTH_JWKS_URL", tokens.jwksUrl());
+    env.put("AUTH_JWT_ISSUER", Tokens.ISSUER);
+    env.put("AUTH_JWT_AUDIENCE", Tokens.AUDIENCE);
+    env.put("ACTIVATION_WAIT_BUDGET", "20s");
+    env.put("SHUTDOWN_DRAIN_TIMEOUT", "2s");
+    return env;
+  }
+
+  /** A started starter with the default settings changed by {@code overrides} (null value: unset). */
+  StarterApp starter(Map<String, String> overrides) {
+    Map<String, String> env = env();
+    overrides.forEach(
+        (name, value) -> {
+          if (value == null) {
+            env.remove(name);
+          } else {
+            env.put(name, value);
+          }
+        });
+    return StarterApp.fromEnv(new Env(env)).start();
+  }
+
+  /** A token the default starter accepts, for {@code subject}. */
+  String token(String subject) {
+    return tokens.hs256(subject);
+  }
+
+  /** An experiment id no other test uses. */
+  static String newId(String prefix) {
+    return prefix + "_" + IDS.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 1_000_000, 36);
+  }
+
+  /** Inserts a valid experiment (end date in 30 days) with this status; returns its id. */
+  String insert(String prefix, ExperimentStatus status) {
+    return insert(prefix, status, VALID_CONFIGURATION, Instant.now().plus(30, ChronoUnit.DAYS));
+  }
+
+  String insert(String prefix, ExperimentStatus status, String configuration, Instant endDate) {
+    String id = newId(prefix);
+    insertWithId(id, status, configuration, endDate);
+    return id;
+  }
+
+  void insertWithId(String id, ExperimentStatus status, String configuration, Instant endDate) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    jdbi.useHandle(
+        handle ->
+            handle
+                .createUpdate(
+                    "INSERT INTO \"ABTest\" (id, name, description, \"startDate\", \"endDate\","
+                        + " status, configuration, \"updatedAt\") VALUES (:id, :name, NULL,"
+                        + " :startDate, :endDate, CAST(:status AS \"ExperimentStatus\"),"
+                        + " CAST(:configuration AS jsonb), :updatedAt)")
+                .bind("id", id)
+                .bind("name", "Experiment " + id)
+                .bind("startDate", utc(now.minus(10, ChronoUnit.DAYS)))
+                .bind("endDate", utc(endDate))
+                .bind("status", status.name())
+                .bind("configuration", configuration)
+                .bind("updatedAt", utc(now.minus(5, ChronoUnit.DAYS)))
+                .execute());
+  }
+
+  String status(String id) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery("SELECT status::text FROM \"ABTest\" WHERE id = :id")
+                .bind("id", id)
+                .mapTo(String.class)
+                .findOne()
+                .orElse(null));
+  }
+
+  /** Every experiment row as text, to prove that nothing changed. */
+  List<String> allRows() {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT id || '|' || status::text || '|' || \"updatedAt\"::text"
+                        + " || '|' || \"startDate\"::text FROM \"ABTest\" ORDER BY id")
+                .mapTo(String.class)
+                .list());
+  }
+
+  long auditCount(String experimentId) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id = :id")
+                .bind("id", experimentId)
+                .mapTo(Long.class)
+                .one());
+  }
+
+  List<Map<String, Object>> auditRows(String experimentId) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT * FROM experiment_activation_audit WHERE experiment_id = :id"
+                        + " ORDER BY activated_at, id")
+                .bind("id", experimentId)
+                .mapToMap()
+                .list());
+  }
+
+  /** Workflow runs the worker has executed since the stack started (each run counted once). */
+  int runsStarted() {
+    return runsStarted.size();
+  }
+
+  static LocalDateTime utc(Instant instant) {
+    return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  @Override
+  public void close() {
+    starter.close();
+    tokens.close();
+    workers.shutdownNow();
+    workers.awaitTermination(5, TimeUnit.SECONDS);
+    workerStubs.shutdownNow();
+    temporal.close();
+    database.close();
+    postgres.close();
+  }
+
+  /** Counts distinct runs reaching the worker: the proof that a request started no workflow. */
+  private final class RunCounter extends WorkerInterceptorBase {
+    @Override
+    public WorkflowInboundCallsInterceptor interceptWorkflow(WorkflowInboundCallsInterceptor next) {
+      return new WorkflowInboundCallsInterceptorBase(next) {
+        @Override
+        public WorkflowOutput execute(WorkflowInput input) {
+          runsStarted.add(Workflow.getInfo().getRunId());
+          return super.execute(input);
+        }
+      };
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
+  /** Gives every test class the one shared stack, closed when the whole run ends. */
+  static final class Resolver implements ParameterResolver {
+    private static final ExtensionContext.Namespace NAMESPACE =
+        ExtensionContext.Namespace.create(TestStack.class);
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+      return parameter.getParameter().getType() == TestStack.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+      return context
+          .getRoot()
+          .getStore(NAMESPACE)
+          .getOrComputeIfAbsent(TestStack.class, key -> startStack(), TestStack.class);
+    }
+
+    private static TestStack startStack() {
+      try {
+        return new TestStack();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
