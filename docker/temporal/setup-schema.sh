@@ -14,11 +14,15 @@ for db in temporal temporal_visibility; do
     *) versions="$schema_root/visibility/versioned" ;;
   esac
   # "create" succeeds only when the database did not exist yet: that is the fresh-install signal.
-  if temporal-sql-tool --db "$db" create >/dev/null 2>&1; then
+  if output=$(temporal-sql-tool --db "$db" create --db "$db" 2>&1); then
     echo "created database $db"
     temporal-sql-tool --db "$db" setup-schema -v 0.0
-  else
+  elif echo "$output" | grep -qi "already exists"; then
     echo "database $db exists: applying pending schema updates only"
+  else
+    echo "$output" >&2
+    echo "could not create database $db on $SQL_HOST:$SQL_PORT as $SQL_USER" >&2
+    exit 1
   fi
   temporal-sql-tool --db "$db" update-schema -d "$versions"
 done
