@@ -1,0 +1,355 @@
+package dev.abtest.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.abtest.activation.ActivateExperimentWorkflow;
+import dev.abtest.activation.ActivateExperimentWorkflowImpl;
+import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationPolicy;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.activation.Outcome;
+import dev.abtest.activation.ValidationActivities;
+import dev.abtest.activation.ValidationReport;
+import dev.abtest.activation.Violation;
+import dev.abtest.activation.ViolationCode;
+import dev.abtest.embedded.EmbeddedPostgres;
+import dev.abtest.store.ActivationStore;
+import dev.abtest.store.Database;
+import dev.abtest.store.DatabaseSettings;
+import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.validation.ValidationActivitiesImpl;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole activation against real components: an embedded PostgreSQL migrated by the store, the
+ * Temporal test server, the workflow and the real activity implementations. Time skipping is off,
+ * so retries back off in real time as in production (with short intervals to stay quick).
+ */
+class ActivationEndToEndTest {
+  private static final String VALID_CONFIGURATION =
+      "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}";
+  private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(60);
+
+  // Short backoff so an outage is noticed and overcome within a second or two; the attempt timeout
+  // is well above the pool's connection timeout, so an attempt during an outage fails, not hangs.
+  private static final ActivationPolicy FAST_POLICY =
+      new ActivationPolicy(
+          Duration.ofSeconds(10),
+          Duration.ofMillis(100),
+          Duration.ofMillis(500),
+          Duration.ofMinutes(5));
+
+  private static EmbeddedPostgres postgres;
+  private static Database database;
+  private static TestWorkflowEnvironment temporal;
+  private static ActivationClient activations;
+
+  /** Runs after the real validation of an experiment, before the write (the outage test's hook). */
+  private static final AtomicReference<Map.Entry<String, Runnable>> afterValidation =
+      new AtomicReference<>();
+
+  @BeforeAll
+  static void startEverything() throws IOException {
+    Path dir = Path.of("target", "pg-" + ActivationEndToEndTest.class.getSimpleName());
+    deleteRecursively(dir);
+    postgres = EmbeddedPostgres.builder().directory(dir).fastAndUnsafe(true).start();
+    postgres.createDatabase("activation");
+    database =
+        new Database(
+            DatabaseSettings.parse(postgres.postgresqlUrl("activation"))
+                .withConnectionTimeout(Duration.ofSeconds(1)));
+    database.migrate();
+    ActivationStore store = new ActivationStore(database.jdbi());
+
+    temporal =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    temporal.registerSearchAttribute(
+        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    temporal.registerSearchAttribute(
+        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
+    worker.registerWorkflowImplementationFactory(
+        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_POLICY));
+    worker.registerActivitiesImplementations(
+        new HookedValidation(new ValidationActivitiesImpl(store, Clock.systemUTC())),
+        new ActivationStoreActivitiesImpl(store));
+    temporal.start();
+    activations = new ActivationClient(temporal.getWorkflowClient(), Activation.DEFAULT_TASK_QUEUE);
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (temporal != null) {
+      temporal.close();
+    }
+    if (database != null) {
+      database.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @AfterEach
+  void databaseIsBackAndHooksAreCleared() {
+    afterValidation.set(null);
+    postgres.start();
+  }
+
+  @Test
+  void pendingExperimentIsActivatedOnceAndReactivationFindsItActive() throws Exception {
+    insert("e2e_pending", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+
+    ActivationClient.Started first = activations.start("e2e_pending", "alice");
+    ActivationResult activated = first.result(RESULT_TIMEOUT);
+
+    assertThat(activated.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(activated.previousStatus()).isEqualTo(ExperimentStatus.PENDING);
+    assertThat(activated.experiment().status()).isEqualTo(ExperimentStatus.ACTIVE);
+    assertThat(activated.activatedAt()).isNotNull();
+    assertThat(status("e2e_pending")).isEqualTo("ACTIVE");
+    assertThat(auditRows("e2e_pending"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.get("workflow_id")).isEqualTo("activate-experiment:e2e_pending");
+              assertThat(row.get("run_id")).isEqualTo(first.runId());
+              assertThat(row.get("requested_by")).isEqualTo("alice");
+              assertThat(row.get("previous_status")).isEqualTo("PENDING");
+            });
+
+    ActivationClient.Started second = activations.start("e2e_pending", "bob");
+    ActivationResult again = second.result(RESULT_TIMEOUT);
+
+    assertThat(second.runId()).isNotEqualTo(first.runId());
+    assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
+    assertThat(again.experiment().status()).isEqualTo(ExperimentStatus.ACTIVE);
+    assertThat(auditRows("e2e_pending")).hasSize(1);
+  }
+
+  @Test
+  void stoppedExperimentIsResumedKeepingItsStartDate() throws Exception {
+    Instant started = Instant.now().minus(10, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS);
+    insert("e2e_stopped", ExperimentStatus.STOPPED, VALID_CONFIGURATION, inDays(30), started);
+
+    ActivationResult result = activations.activate("e2e_stopped", null, RESULT_TIMEOUT);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.previousStatus()).isEqualTo(ExperimentStatus.STOPPED);
+    assertThat(result.experiment().startDate()).isEqualTo(started);
+    assertThat(auditRows("e2e_stopped")).hasSize(1);
+  }
+
+  @Test
+  void unknownExperimentIsNotFound() throws Exception {
+    ActivationResult result = activations.activate("e2e_missing", "alice", RESULT_TIMEOUT);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.NOT_FOUND);
+    assertThat(result.experiment()).isNull();
+    assertThat(auditRows("e2e_missing")).isEmpty();
+  }
+
+  @Test
+  void badConfigurationIsRejectedWithEveryViolationAndNothingWritten() throws Exception {
+    insert(
+        "e2e_bad_config",
+        ExperimentStatus.PENDING,
+        "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.7, 0.7]}",
+        inDays(-1));
+
+    ActivationResult result = activations.activate("e2e_bad_config", "alice", RESULT_TIMEOUT);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(result.violations())
+        .extracting(Violation::code)
+        .contains(ViolationCode.WEIGHTS_DO_NOT_SUM_TO_ONE, ViolationCode.END_DATE_NOT_IN_FUTURE);
+    assertThat(status("e2e_bad_config")).isEqualTo("PENDING");
+    assertThat(auditRows("e2e_bad_config")).isEmpty();
+  }
+
+  @Test
+  void completedExperimentIsRejectedAsTerminal() throws Exception {
+    insert("e2e_completed", ExperimentStatus.COMPLETED, VALID_CONFIGURATION, inDays(30));
+
+    ActivationResult result = activations.activate("e2e_completed", "alice", RESULT_TIMEOUT);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(result.violations())
+        .extracting(Violation::code)
+        .contains(ViolationCode.STATUS_TERMINAL);
+    assertThat(status("e2e_completed")).isEqualTo("COMPLETED");
+  }
+
+  @Test
+  void activationStartedWhileTheDatabaseIsDownCompletesOnceItIsBack() throws Exception {
+    insert("e2e_outage_start", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    postgres.stop();
+
+    ActivationClient.Started started = activations.start("e2e_outage_start", "alice");
+    awaitFailedAttempts(started, 2);
+    assertThat(started.resultAsync()).isNotDone();
+    postgres.start();
+
+    ActivationResult result = started.result(RESULT_TIMEOUT);
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(status("e2e_outage_start")).isEqualTo("ACTIVE");
+    assertThat(auditRows("e2e_outage_start"))
+        .singleElement()
+        .satisfies(row -> assertThat(row.get("run_id")).isEqualTo(started.runId()));
+  }
+
+  @Test
+  void databaseLostBetweenValidationAndWriteIsRetriedIntoExactlyOneTransition() throws Exception {
+    insert("e2e_outage_write", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    // The validation passed against the live database; the write then meets the outage.
+    afterValidation.set(Map.entry("e2e_outage_write", postgres::stop));
+
+    ActivationClient.Started started = activations.start("e2e_outage_write", "alice");
+    awaitFailedAttempts(started, 2);
+    assertThat(pendingActivityTypes(started)).containsExactly("ActivateExperimentRow");
+    postgres.start();
+
+    ActivationResult result = started.result(RESULT_TIMEOUT);
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.previousStatus()).isEqualTo(ExperimentStatus.PENDING);
+    assertThat(status("e2e_outage_write")).isEqualTo("ACTIVE");
+    assertThat(auditRows("e2e_outage_write"))
+        .singleElement()
+        .satisfies(row -> assertThat(row.get("run_id")).isEqualTo(started.runId()));
+  }
+
+  /**
+   * Waits until the run's pending activity has failed {@code failures} times (the first failure may
+   * be a pooled connection cut by the shutdown; later ones are refused connections).
+   */
+  private static void awaitFailedAttempts(ActivationClient.Started started, int failures) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                pendingActivities(started).stream()
+                    .anyMatch(a -> a.getAttempt() > failures && a.hasLastFailure()));
+  }
+
+  private static List<PendingActivityInfo> pendingActivities(ActivationClient.Started started) {
+    return started.stub().describe().getRawDescription().getPendingActivitiesList();
+  }
+
+  private static List<String> pendingActivityTypes(ActivationClient.Started started) {
+    return pendingActivities(started).stream().map(a -> a.getActivityType().getName()).toList();
+  }
+
+  /** Stops the database after the real validation of one experiment (the rest pass through). */
+  private record HookedValidation(ValidationActivities delegate) implements ValidationActivities {
+    @Override
+    public ValidationReport validate(String experimentId) {
+      ValidationReport report = delegate.validate(experimentId);
+      Map.Entry<String, Runnable> hook = afterValidation.get();
+      if (hook != null && hook.getKey().equals(experimentId)) {
+        afterValidation.set(null);
+        hook.getValue().run();
+      }
+      return report;
+    }
+  }
+
+  private static Instant inDays(int days) {
+    return Instant.now().plus(days, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private static void insert(
+      String id, ExperimentStatus status, String configuration, Instant end) {
+    insert(id, status, configuration, end, inDays(-20));
+  }
+
+  private static void insert(
+      String id, ExperimentStatus status, String configuration, Instant end, Instant start) {
+    database
+        .jdbi()
+        .useHandle(
+            handle ->
+                handle
+                    .createUpdate(
+                        "INSERT INTO \"ABTest\" (id, name, description, \"startDate\","
+                            + " \"endDate\", status, configuration, \"updatedAt\") VALUES (:id,"
+                            + " :name, 'end-to-end', :start, :end, CAST(:status AS"
+                            + " \"ExperimentStatus\"), CAST(:configuration AS jsonb), :updated)")
+                    .bind("id", id)
+                    .bind("name", "Experiment " + id)
+                    .bind("start", utc(start))
+                    .bind("end", utc(end))
+                    .bind("status", status.name())
+                    .bind("configuration", configuration)
+                    .bind("updated", utc(inDays(-5)))
+                    .execute());
+  }
+
+  private static String status(String id) {
+    return database
+        .jdbi()
+        .withHandle(
+            handle ->
+                handle
+                    .createQuery("SELECT status::text FROM \"ABTest\" WHERE id = :id")
+                    .bind("id", id)
+                    .mapTo(String.class)
+                    .one());
+  }
+
+  private static List<Map<String, Object>> auditRows(String experimentId) {
+    return database
+        .jdbi()
+        .withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        "SELECT workflow_id, run_id, requested_by, previous_status, outcome"
+                            + " FROM experiment_activation_audit WHERE experiment_id = :id"
+                            + " ORDER BY id")
+                    .bind("id", experimentId)
+                    .mapToMap()
+                    .list());
+  }
+
+  private static LocalDateTime utc(Instant instant) {
+    return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}
