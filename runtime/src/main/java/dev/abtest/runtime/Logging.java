@@ -93,6 +93,8 @@ public final class Logging {
           "org.flywaydb", Level.WARN,
           "org.jdbi", Level.WARN,
           "io.temporal", Level.INFO,
+          // Its INFO lines are "shutdown" per closed connection.
+          "io.temporal.serviceclient", Level.WARN,
           "com.sun.net.httpserver", Level.WARN);
 
   private static final String TEXT_PATTERN =

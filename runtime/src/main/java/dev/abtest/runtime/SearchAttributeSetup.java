@@ -39,14 +39,25 @@ public final class SearchAttributeSetup {
 
   private static final Logger log = LoggerFactory.getLogger(SearchAttributeSetup.class);
 
+  /** How long a server that does not answer yet (starting, or a cold connection) is retried. */
+  public static final Duration DEFAULT_RETRY_FOR = Duration.ofSeconds(20);
+
   private final WorkflowServiceStubs stubs;
   private final String namespace;
   private final Duration timeout;
+  private final Duration retryFor;
 
+  /** Each call gets {@code timeout}; an unreachable server is retried for {@link #DEFAULT_RETRY_FOR}. */
   public SearchAttributeSetup(WorkflowServiceStubs stubs, String namespace, Duration timeout) {
+    this(stubs, namespace, timeout, DEFAULT_RETRY_FOR);
+  }
+
+  public SearchAttributeSetup(
+      WorkflowServiceStubs stubs, String namespace, Duration timeout, Duration retryFor) {
     this.stubs = stubs;
     this.namespace = namespace;
     this.timeout = timeout;
+    this.retryFor = retryFor;
   }
 
   public Result ensureActivationAttributes() {
@@ -55,20 +66,31 @@ public final class SearchAttributeSetup {
 
   /**
    * Adds those of {@code wanted} the namespace lacks. Never throws for a server that refuses; throws
-   * {@link StatusRuntimeException} only when the server cannot be reached at all.
+   * {@link StatusRuntimeException} only when the server cannot be reached within the retry time.
    */
   public Result ensure(Map<String, IndexedValueType> wanted) {
     // Its own stubs with the same target, TLS and API key; closed right after.
     OperatorServiceStubs operator =
         OperatorServiceStubs.newServiceStubs(
             OperatorServiceStubsOptions.newBuilder(stubs.getOptions()).build());
+    long deadline = System.nanoTime() + retryFor.toNanos();
     try {
-      Map<String, IndexedValueType> missing = missing(operator, wanted);
-      if (missing.isEmpty()) {
-        log.info("Search attributes {} present in namespace {}", wanted.keySet(), namespace);
-        return Result.PRESENT;
+      while (true) {
+        try {
+          Map<String, IndexedValueType> missing = missing(operator, wanted);
+          if (missing.isEmpty()) {
+            log.info("Search attributes {} present in namespace {}", wanted.keySet(), namespace);
+            return Result.PRESENT;
+          }
+          return add(operator, missing);
+        } catch (StatusRuntimeException e) {
+          if (!isTransient(e) || System.nanoTime() > deadline) {
+            throw e;
+          }
+          log.debug("Temporal not answering yet ({}); retrying", e.getStatus().getCode());
+          sleep(Duration.ofMillis(500));
+        }
       }
-      return add(operator, missing);
     } finally {
       operator.shutdown();
       operator.awaitTermination(2, TimeUnit.SECONDS);
@@ -134,6 +156,20 @@ public final class SearchAttributeSetup {
         return Result.NOT_ALLOWED;
       }
       throw e;
+    }
+  }
+
+  private static boolean isTransient(StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+  }
+
+  private static void sleep(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while setting up search attributes", e);
     }
   }
 

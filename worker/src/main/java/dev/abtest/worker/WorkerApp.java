@@ -45,11 +45,12 @@ public final class WorkerApp implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private Metrics metrics;
   private Readiness readiness;
-  private Database database;
-  private WorkflowServiceStubs stubs;
-  private WorkerFactory factory;
-  private Worker worker;
   private OpsHttp http;
+  // Read by readiness probes on other threads while start-up sets them.
+  private volatile Database database;
+  private volatile WorkflowServiceStubs stubs;
+  private volatile WorkerFactory factory;
+  private volatile Worker worker;
   private boolean started;
   private boolean closing;
 
@@ -85,7 +86,14 @@ public final class WorkerApp implements AutoCloseable {
 
   private void startAll() {
     metrics = new Metrics("worker");
-    readiness = new Readiness();
+    // Probes read fields set later in start-up: until then a check reports DOWN, not an error.
+    readiness =
+        new Readiness()
+            .add("database", () -> database != null && database.isReachable(PROBE_TIMEOUT))
+            .add("temporal", () -> stubs != null && TemporalProbe.isReachable(stubs, PROBE_TIMEOUT))
+            .add("worker", this::isPolling);
+    // First, so /healthz answers (and /readyz says 503) while migrations and connections proceed.
+    http = OpsHttp.start(config.http(), new OpsEndpoints(metrics, readiness));
 
     database = new Database(config.database());
     database.migrate();
@@ -99,14 +107,14 @@ public final class WorkerApp implements AutoCloseable {
     ensureSearchAttributes(temporal);
 
     WorkflowClient client = temporal.client(stubs);
-    factory =
+    WorkerFactory newFactory =
         WorkerFactory.newInstance(
             client,
             WorkerFactoryOptions.newBuilder()
                 .setWorkerInterceptors(new ActivationTelemetry(metrics.registry()))
                 .build());
     worker =
-        factory.newWorker(
+        newFactory.newWorker(
             temporal.taskQueue(),
             WorkerOptions.newBuilder()
                 .setMaxConcurrentActivityExecutionSize(config.maxConcurrentActivities())
@@ -117,13 +125,8 @@ public final class WorkerApp implements AutoCloseable {
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
     worker.registerActivitiesImplementations(
         new ValidationActivitiesImpl(store, clock), new ActivationStoreActivitiesImpl(store));
+    factory = newFactory;
     factory.start();
-
-    readiness
-        .add("database", () -> database.isReachable(PROBE_TIMEOUT))
-        .add(TemporalProbe.check(stubs, PROBE_TIMEOUT))
-        .add("worker", this::isPolling);
-    http = OpsHttp.start(config.http(), new OpsEndpoints(metrics, readiness));
 
     log.info(
         "Worker ready: {}; database {}; retry budget {}; ops endpoints on {}",
@@ -148,10 +151,12 @@ public final class WorkerApp implements AutoCloseable {
 
   private boolean isPolling() {
     WorkerFactory current = factory;
+    Worker currentWorker = worker;
     return current != null
+        && currentWorker != null
         && current.isStarted()
         && !current.isShutdown()
-        && !worker.isSuspended();
+        && !currentWorker.isSuspended();
   }
 
   public WorkerConfig config() {
