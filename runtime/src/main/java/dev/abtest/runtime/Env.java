@@ -62,7 +62,8 @@ public final class Env {
       throw new ConfigException(name + " must be a whole number, got '" + raw.get() + "'");
     }
     if (value < min || value > max) {
-      throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
+      throw new ConfigException(
+          name + " must be between " + min + " and " + max + ", got " + value);
     }
     return value;
   }
@@ -72,8 +73,8 @@ public final class Env {
   }
 
   /**
-   * A duration written as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601
-   * ({@code PT1H}); must be positive.
+   * A duration written as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d} or
+   * ISO-8601 ({@code PT1H}); must be positive.
    */
   public Duration duration(String name, Duration defaultValue) {
     Optional<String> raw = optional(name);
@@ -99,7 +100,8 @@ public final class Env {
     return switch (raw.get().toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes", "on" -> true;
       case "false", "0", "no", "off" -> false;
-      default -> throw new ConfigException(name + " must be true or false, got '" + raw.get() + "'");
+      default ->
+          throw new ConfigException(name + " must be true or false, got '" + raw.get() + "'");
     };
   }
 

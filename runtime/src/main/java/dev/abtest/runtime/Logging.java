@@ -24,18 +24,19 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Configures the process's logging, first thing in {@code main}: one JSON object per line on stdout
- * (or a readable text line with {@code LOG_FORMAT=text}) at {@code LOG_LEVEL}, java.util.logging routed
- * through SLF4J, noisy libraries kept at WARN, and every line passed through a {@link Redaction} so no
- * password, API key or token is ever written.
+ * (or a readable text line with {@code LOG_FORMAT=text}) at {@code LOG_LEVEL}, java.util.logging
+ * routed through SLF4J, noisy libraries kept at WARN, and every line passed through a {@link
+ * Redaction} so no password, API key or token is ever written.
  *
- * <p>JSON lines carry the MDC as top-level fields. The Temporal SDK's own MDC keys are renamed to this
- * project's camelCase names ({@code WorkflowId} becomes {@code workflowId}, {@code RunId} {@code runId},
- * an activity's {@code Attempt} {@code activityAttempt}), so a workflow's and an activity's lines carry
- * {@code workflowId}, {@code runId}, {@code activityAttempt} and, set by the worker, {@code experimentId}.
+ * <p>JSON lines carry the MDC as top-level fields. The Temporal SDK's own MDC keys are renamed to
+ * this project's camelCase names ({@code WorkflowId} becomes {@code workflowId}, {@code RunId}
+ * {@code runId}, an activity's {@code Attempt} {@code activityAttempt}), so a workflow's and an
+ * activity's lines carry {@code workflowId}, {@code runId}, {@code activityAttempt} and, set by the
+ * worker, {@code experimentId}.
  *
- * <p>Variables: {@code LOG_LEVEL} = trace, debug, info (default), warn or error; {@code LOG_FORMAT} =
- * json (default) or text. Text is chosen only when asked for, so a terminal and a container read the
- * same default.
+ * <p>Variables: {@code LOG_LEVEL} = trace, debug, info (default), warn or error; {@code LOG_FORMAT}
+ * = json (default) or text. Text is chosen only when asked for, so a terminal and a container read
+ * the same default.
  */
 public final class Logging {
   /** {@code LOG_FORMAT}: how a line is written. */
@@ -64,7 +65,9 @@ public final class Logging {
       Objects.requireNonNull(format, "format");
     }
 
-    /** @throws ConfigException naming LOG_LEVEL or LOG_FORMAT when either is not a known value */
+    /**
+     * @throws ConfigException naming LOG_LEVEL or LOG_FORMAT when either is not a known value
+     */
     public static Settings fromEnv(Env env) {
       return new Settings(
           env.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO),
@@ -148,7 +151,9 @@ public final class Logging {
     LIBRARY_LEVELS.forEach(
         (name, quietLevel) ->
             // A library never logs more than the root allows, and never more than its quiet level.
-            context.getLogger(name).setLevel(level.isGreaterOrEqual(quietLevel) ? level : quietLevel));
+            context
+                .getLogger(name)
+                .setLevel(level.isGreaterOrEqual(quietLevel) ? level : quietLevel));
 
     routeJavaUtilLogging();
     return new Logging(settings, redaction);
@@ -159,8 +164,9 @@ public final class Logging {
   }
 
   /**
-   * Masks {@code secret} in every line written from now on (a database password, an API key). Values
-   * shorter than 4 characters are only masked where they look like a secret (URL, password=...).
+   * Masks {@code secret} in every line written from now on (a database password, an API key).
+   * Values shorter than 4 characters are only masked where they look like a secret (URL,
+   * password=...).
    */
   public Logging redact(String secret) {
     redaction.secret(secret);
@@ -260,6 +266,10 @@ public final class Logging {
 
   @Override
   public String toString() {
-    return "Logging[" + settings.level().name().toLowerCase(Locale.ROOT) + ", " + settings.format() + "]";
+    return "Logging["
+        + settings.level().name().toLowerCase(Locale.ROOT)
+        + ", "
+        + settings.format()
+        + "]";
   }
 }

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The process's metrics: one Prometheus registry holding JVM and process meters, the Temporal SDK's
- * metrics (through {@link #temporalScope}) and the application's own meters. One instance per process
- * (or per in-process component in the dev stack); {@link #scrape()} is the {@code /metrics} body.
+ * metrics (through {@link #temporalScope}) and the application's own meters. One instance per
+ * process (or per in-process component in the dev stack); {@link #scrape()} is the {@code /metrics}
+ * body.
  */
 public final class Metrics implements AutoCloseable {
   /** How often the Temporal SDK's tally scope pushes into the registry. */
@@ -63,8 +64,8 @@ public final class Metrics implements AutoCloseable {
 
   /**
    * A tally scope for {@code WorkflowServiceStubsOptions.Builder.setMetricsScope}: the Temporal SDK
-   * reports through it, and its meters (named {@code temporal_...}) land in this registry every {@code
-   * reportEvery}. Closed with this object.
+   * reports through it, and its meters (named {@code temporal_...}) land in this registry every
+   * {@code reportEvery}. Closed with this object.
    */
   public synchronized Scope temporalScope(Duration reportEvery) {
     Scope scope =

@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the process can do its work: every registered {@link ReadinessCheck} passes. Checks run in
- * parallel, each bounded by a timeout, and the report is reused for a short while so that frequent
- * probes (Kubernetes, docker-compose, load balancers) do not hammer the dependencies.
+ * Whether the process can do its work: every registered {@link ReadinessCheck} passes. Checks run
+ * in parallel, each bounded by a timeout, and the report is reused for a short while so that
+ * frequent probes (Kubernetes, docker-compose, load balancers) do not hammer the dependencies.
  */
 public final class Readiness implements AutoCloseable {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
@@ -135,7 +135,9 @@ public final class Readiness implements AutoCloseable {
   private State await(String name, CompletableFuture<Boolean> probe, long deadlineNanos) {
     long remaining = Math.max(0, deadlineNanos - nanoClock.getAsLong());
     try {
-      return Boolean.TRUE.equals(probe.get(remaining, TimeUnit.NANOSECONDS)) ? State.UP : State.DOWN;
+      return Boolean.TRUE.equals(probe.get(remaining, TimeUnit.NANOSECONDS))
+          ? State.UP
+          : State.DOWN;
     } catch (TimeoutException e) {
       probe.cancel(true);
       return State.TIMEOUT;

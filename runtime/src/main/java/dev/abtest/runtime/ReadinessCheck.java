@@ -4,9 +4,9 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
- * One named condition of readiness ("database", "temporal", "worker"). The probe answers whether the
- * dependency is usable now; it may block (a query, an RPC) because {@link Readiness} runs it with a
- * timeout, and an exception counts as not ready.
+ * One named condition of readiness ("database", "temporal", "worker"). The probe answers whether
+ * the dependency is usable now; it may block (a query, an RPC) because {@link Readiness} runs it
+ * with a timeout, and an exception counts as not ready.
  */
 public record ReadinessCheck(String name, BooleanSupplier probe) {
   public ReadinessCheck {

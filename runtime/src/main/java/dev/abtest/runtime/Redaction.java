@@ -7,15 +7,16 @@ import java.util.regex.Pattern;
 /**
  * Masks secrets in text before it is written anywhere: values registered with {@link #secret} (the
  * database password, a Temporal API key) wherever they appear, plus anything shaped like a secret:
- * the password of a {@code scheme://user:password@host} URL, a {@code password=} parameter, and JSON
- * Web Tokens. Logging applies it to every line; thread-safe.
+ * the password of a {@code scheme://user:password@host} URL, a {@code password=} parameter, and
+ * JSON Web Tokens. Logging applies it to every line; thread-safe.
  */
 public final class Redaction {
   public static final String MASK = "*****";
 
   // user:password@ inside a URL: keep the user, mask the password.
   private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@\\s]*:)[^@\\s/]+@");
-  // password=..., pwd=..., apiKey=... in query strings and key=value text, "password":"..." in JSON.
+  // password=..., pwd=..., apiKey=... in query strings and key=value text, "password":"..." in
+  // JSON.
   private static final Pattern PASSWORD_PARAM =
       Pattern.compile(
           "((?i:password|passwd|pwd|secret|api[_-]?key)(?:=|\"\\s*:\\s*\"))[^&\\s\"',;]+");
@@ -28,7 +29,10 @@ public final class Redaction {
 
   private final Set<String> secrets = new CopyOnWriteArraySet<>();
 
-  /** Masks {@code value} from now on wherever it appears; null, blank and very short values are ignored. */
+  /**
+   * Masks {@code value} from now on wherever it appears; null, blank and very short values are
+   * ignored.
+   */
   public Redaction secret(String value) {
     if (value != null && value.strip().length() >= MIN_SECRET_LENGTH) {
       secrets.add(value);

@@ -47,7 +47,10 @@ public final class SearchAttributeSetup {
   private final Duration timeout;
   private final Duration retryFor;
 
-  /** Each call gets {@code timeout}; an unreachable server is retried for {@link #DEFAULT_RETRY_FOR}. */
+  /**
+   * Each call gets {@code timeout}; an unreachable server is retried for {@link
+   * #DEFAULT_RETRY_FOR}.
+   */
   public SearchAttributeSetup(WorkflowServiceStubs stubs, String namespace, Duration timeout) {
     this(stubs, namespace, timeout, DEFAULT_RETRY_FOR);
   }
@@ -65,8 +68,9 @@ public final class SearchAttributeSetup {
   }
 
   /**
-   * Adds those of {@code wanted} the namespace lacks. Never throws for a server that refuses; throws
-   * {@link StatusRuntimeException} only when the server cannot be reached within the retry time.
+   * Adds those of {@code wanted} the namespace lacks. Never throws for a server that refuses;
+   * throws {@link StatusRuntimeException} only when the server cannot be reached within the retry
+   * time.
    */
   public Result ensure(Map<String, IndexedValueType> wanted) {
     // Its own stubs with the same target, TLS and API key; closed right after.
@@ -175,7 +179,11 @@ public final class SearchAttributeSetup {
 
   private static boolean isRefusal(StatusRuntimeException e) {
     return switch (e.getStatus().getCode()) {
-      case PERMISSION_DENIED, UNIMPLEMENTED, UNAUTHENTICATED, FAILED_PRECONDITION, INVALID_ARGUMENT ->
+      case PERMISSION_DENIED,
+          UNIMPLEMENTED,
+          UNAUTHENTICATED,
+          FAILED_PRECONDITION,
+          INVALID_ARGUMENT ->
           true;
       default -> false;
     };

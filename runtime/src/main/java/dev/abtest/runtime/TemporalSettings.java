@@ -13,8 +13,8 @@ import java.util.Objects;
 
 /**
  * How to reach Temporal, read with Temporal's own environment configuration (TEMPORAL_ADDRESS,
- * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML profile file),
- * plus this project's TEMPORAL_TASK_QUEUE and TEMPORAL_RPC_TIMEOUT.
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML profile
+ * file), plus this project's TEMPORAL_TASK_QUEUE and TEMPORAL_RPC_TIMEOUT.
  */
 public record TemporalSettings(ClientConfigProfile profile, String taskQueue, Duration rpcTimeout) {
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
@@ -70,8 +70,8 @@ public record TemporalSettings(ClientConfigProfile profile, String taskQueue, Du
   }
 
   /**
-   * Connects lazily: a process starts even while Temporal is down and reconnects when it is back, so
-   * readiness, not start-up, reports the outage.
+   * Connects lazily: a process starts even while Temporal is down and reconnects when it is back,
+   * so readiness, not start-up, reports the outage.
    */
   public WorkflowServiceStubs connectLazily(WorkflowServiceStubsOptions options) {
     return WorkflowServiceStubs.newServiceStubs(options);

@@ -16,8 +16,7 @@ class EnvTest {
   @Test
   void readsDurationsInShortAndIsoForms() {
     Env env =
-        new Env(
-            Map.of("A", "500ms", "B", "10s", "C", "5m", "D", "1h", "E", "2d", "F", "PT1H30M"));
+        new Env(Map.of("A", "500ms", "B", "10s", "C", "5m", "D", "1h", "E", "2d", "F", "PT1H30M"));
     assertThat(env.duration("A", Duration.ZERO)).isEqualTo(Duration.ofMillis(500));
     assertThat(env.duration("B", Duration.ZERO)).isEqualTo(Duration.ofSeconds(10));
     assertThat(env.duration("C", Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
@@ -95,7 +94,8 @@ class EnvTest {
     assertThatThrownBy(() -> Logging.Settings.fromEnv(new Env(Map.of("LOG_LEVEL", "verbose"))))
         .isInstanceOf(ConfigException.class)
         .hasMessage("LOG_LEVEL must be one of trace, debug, info, warn, error, got 'verbose'");
-    assertThat(Logging.Settings.fromEnv(new Env(Map.of("LOG_LEVEL", "DEBUG", "LOG_FORMAT", "text"))))
+    assertThat(
+            Logging.Settings.fromEnv(new Env(Map.of("LOG_LEVEL", "DEBUG", "LOG_FORMAT", "text"))))
         .isEqualTo(new Logging.Settings(Logging.LogLevel.DEBUG, Logging.Format.TEXT));
   }
 
@@ -103,7 +103,8 @@ class EnvTest {
   void httpSettingsDefaultToLoopback() {
     assertThat(HttpSettings.fromEnv(new Env(Map.of()), 8080))
         .isEqualTo(new HttpSettings("127.0.0.1", 8080));
-    assertThat(HttpSettings.fromEnv(new Env(Map.of("HTTP_HOST", "0.0.0.0", "HTTP_PORT", "9000")), 1))
+    assertThat(
+            HttpSettings.fromEnv(new Env(Map.of("HTTP_HOST", "0.0.0.0", "HTTP_PORT", "9000")), 1))
         .isEqualTo(new HttpSettings("0.0.0.0", 9000));
   }
 }

@@ -25,8 +25,7 @@ class OpsHttpTest {
     metrics = new Metrics("test");
     // No caching, so that a flipped check shows on the very next request.
     readiness = new Readiness(Duration.ofMillis(300), Duration.ZERO);
-    server =
-        OpsHttp.start(new HttpSettings("127.0.0.1", 0), new OpsEndpoints(metrics, readiness));
+    server = OpsHttp.start(new HttpSettings("127.0.0.1", 0), new OpsEndpoints(metrics, readiness));
   }
 
   @AfterEach
@@ -99,7 +98,8 @@ class OpsHttpTest {
   void aReportIsReusedWithinTheCacheTime() {
     AtomicInteger calls = new AtomicInteger();
     long[] now = {0};
-    try (Readiness cached = new Readiness(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> now[0])) {
+    try (Readiness cached =
+        new Readiness(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> now[0])) {
       cached.add("counted", () -> calls.incrementAndGet() > 0);
       assertThat(cached.isReady()).isTrue();
       now[0] += Duration.ofMillis(500).toNanos();
@@ -113,7 +113,10 @@ class OpsHttpTest {
 
   @Test
   void metricsServesThePrometheusTextFormatWithJvmAndApplicationMeters() throws Exception {
-    Counter.builder("activations").tag("outcome", "ACTIVATED").register(metrics.registry()).increment();
+    Counter.builder("activations")
+        .tag("outcome", "ACTIVATED")
+        .register(metrics.registry())
+        .increment();
     HttpResponse<String> response = get("/metrics");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type"))
@@ -138,7 +141,9 @@ class OpsHttpTest {
 
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(5)).build(),
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }
