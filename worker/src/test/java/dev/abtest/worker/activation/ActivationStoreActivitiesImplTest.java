@@ -1,0 +1,189 @@
+package dev.abtest.worker.activation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.abtest.activation.ActivationFailures;
+import dev.abtest.activation.ActivationRequest;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.activation.Outcome;
+import dev.abtest.activation.ViolationCode;
+import dev.abtest.store.ActivationStore;
+import dev.abtest.store.AuditRecord;
+import dev.abtest.store.Database;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The database activity through Temporal's activity test environment, on a real PostgreSQL. */
+class ActivationStoreActivitiesImplTest {
+  private static final ActivityOptions ONE_ATTEMPT =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(20))
+          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+          .build();
+
+  private static TestDatabase postgres;
+
+  private Database database;
+  private ActivationStore store;
+  private TestActivityEnvironment env;
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = TestDatabase.start(ActivationStoreActivitiesImplTest.class);
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void setUp() {
+    database = postgres.newDatabase();
+    store = new ActivationStore(database.jdbi());
+    env = TestActivityEnvironment.newInstance();
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+    database.close();
+  }
+
+  private ActivationStoreActivities activities(ActivityOptions options) {
+    env.registerActivitiesImplementations(new ActivationStoreActivitiesImpl(store));
+    return env.newActivityStub(ActivationStoreActivities.class, options);
+  }
+
+  @Test
+  void activatesAPendingExperimentAndAuditsItWithTheRunsIds() {
+    TestDatabase.insert(database.jdbi(), "exp_1", ExperimentStatus.PENDING);
+
+    ActivationResult result =
+        activities(ONE_ATTEMPT).activate(new ActivationRequest(" exp_1 ", "alice"));
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.previousStatus()).isEqualTo(ExperimentStatus.PENDING);
+    assertThat(result.experiment().status()).isEqualTo(ExperimentStatus.ACTIVE);
+    assertThat(result.experiment().startDate()).isEqualTo(result.activatedAt());
+    AuditRecord record = store.history("exp_1", 10, null).records().get(0);
+    assertThat(record.requestedBy()).isEqualTo("alice");
+    assertThat(record.workflowId()).isEqualTo("test-workflow-id");
+    assertThat(record.runId()).isNotBlank();
+  }
+
+  @Test
+  void anotherRunFindsTheExperimentAlreadyActive() {
+    TestDatabase.insert(database.jdbi(), "exp_2", ExperimentStatus.STOPPED);
+    ActivationStoreActivities activities = activities(ONE_ATTEMPT);
+    activities.activate(new ActivationRequest("exp_2", "alice"));
+
+    // The test environment gives every call a new run id: this is a second activation request.
+    ActivationResult again = activities.activate(new ActivationRequest("exp_2", "bob"));
+
+    assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
+    assertThat(store.countActivations("exp_2")).isEqualTo(1);
+  }
+
+  @Test
+  void notFoundAndTerminalAreBusinessOutcomesNotFailures() {
+    TestDatabase.insert(database.jdbi(), "exp_done", ExperimentStatus.COMPLETED);
+    ActivationStoreActivities activities = activities(ONE_ATTEMPT);
+
+    ActivationResult missing = activities.activate(new ActivationRequest("exp_missing", null));
+    ActivationResult done = activities.activate(new ActivationRequest("exp_done", null));
+
+    assertThat(missing.outcome()).isEqualTo(Outcome.NOT_FOUND);
+    assertThat(done.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(done.violations())
+        .extracting(v -> v.code())
+        .containsExactly(ViolationCode.STATUS_TERMINAL);
+  }
+
+  @Test
+  void anInvalidIdFailsWithoutRetryAsAnInvalidRequest() {
+    AtomicInteger attempts = new AtomicInteger();
+    ActivationStoreActivitiesImpl real = new ActivationStoreActivitiesImpl(store);
+    ActivationStoreActivities counting =
+        request -> {
+          attempts.incrementAndGet();
+          return real.activate(request);
+        };
+    env.registerActivitiesImplementations(counting);
+    ActivationStoreActivities activities =
+        env.newActivityStub(
+            ActivationStoreActivities.class,
+            ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(20))
+                .setRetryOptions(
+                    RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofMillis(10))
+                        .setMaximumAttempts(5)
+                        .build())
+                .build());
+
+    assertThatThrownBy(() -> activities.activate(new ActivationRequest("  ", "alice")))
+        .isInstanceOf(ActivityFailure.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.getType()).isEqualTo(ActivationFailures.INVALID_REQUEST);
+              assertThat(f.isNonRetryable()).isTrue();
+              assertThat(f.getOriginalMessage()).contains("blank");
+            });
+    assertThat(attempts).hasValue(1);
+  }
+
+  private static ActivationResult activateRetrying(
+      ActivationStoreActivities activities, ActivationRequest request) {
+    ActivityFailure last = null;
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      try {
+        return activities.activate(request);
+      } catch (ActivityFailure failure) {
+        last = failure;
+      }
+    }
+    throw last;
+  }
+
+  @Test
+  void aDatabaseOutageFailsTheAttemptFastAndRetryablyAndARetryAfterwardsActivates() {
+    TestDatabase.insert(database.jdbi(), "exp_down", ExperimentStatus.PENDING);
+    ActivationStoreActivities activities = activities(ONE_ATTEMPT);
+    postgres.server().stop();
+    try {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> activities.activate(new ActivationRequest("exp_down", "alice")))
+          .isInstanceOf(ActivityFailure.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              ApplicationFailure.class, f -> assertThat(f.isNonRetryable()).isFalse());
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    } finally {
+      postgres.server().start();
+    }
+
+    // The attempt after the restart may still meet a pooled connection the restart cut; like
+    // Temporal, this retries failed attempts (the test environment itself does not retry).
+    ActivationResult retried =
+        activateRetrying(activities, new ActivationRequest("exp_down", "alice"));
+
+    assertThat(retried.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(store.countActivations("exp_down")).isEqualTo(1);
+  }
+}

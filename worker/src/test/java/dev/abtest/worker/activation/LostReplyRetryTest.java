@@ -1,0 +1,130 @@
+package dev.abtest.worker.activation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.abtest.activation.ActivateExperimentWorkflow;
+import dev.abtest.activation.ActivateExperimentWorkflowImpl;
+import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationPolicy;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.activation.Outcome;
+import dev.abtest.store.ActivationStore;
+import dev.abtest.store.AuditRecord;
+import dev.abtest.store.Database;
+import dev.abtest.worker.validation.ValidationActivitiesImpl;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityInfo;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A commit whose reply is lost: the first attempt of the database activity commits, then fails as
+ * if the worker died before reporting. Temporal retries it (the activity test environment cannot:
+ * this runs on the Temporal test server), and the retry must report ACTIVATED without writing
+ * again.
+ */
+class LostReplyRetryTest {
+  private static TestDatabase postgres;
+
+  private Database database;
+  private ActivationStore store;
+  private TestWorkflowEnvironment temporal;
+  private final List<ActivityInfo> attempts = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = TestDatabase.start(LostReplyRetryTest.class);
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void setUp() {
+    database = postgres.newDatabase();
+    store = new ActivationStore(database.jdbi());
+    ActivationStoreActivitiesImpl real = new ActivationStoreActivitiesImpl(store);
+    ActivationStoreActivities losesFirstReply =
+        request -> {
+          ActivityInfo info = Activity.getExecutionContext().getInfo();
+          attempts.add(info);
+          ActivationResult result = real.activate(request);
+          if (info.getAttempt() == 1) {
+            throw new IllegalStateException("worker lost before reporting the committed write");
+          }
+          return result;
+        };
+
+    temporal = TestWorkflowEnvironment.newInstance();
+    temporal.registerSearchAttribute(
+        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    temporal.registerSearchAttribute(
+        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
+    ActivationPolicy policy =
+        new ActivationPolicy(
+            Duration.ofSeconds(10),
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(1));
+    worker.registerWorkflowImplementationFactory(
+        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
+    worker.registerActivitiesImplementations(
+        new ValidationActivitiesImpl(store, Clock.systemUTC()), losesFirstReply);
+    temporal.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    temporal.close();
+    database.close();
+  }
+
+  @Test
+  void aRetryAfterACommitWhoseReplyWasLostReportsActivatedAndWritesOnce() throws Exception {
+    TestDatabase.insert(database.jdbi(), "exp_lost", ExperimentStatus.PENDING);
+    ActivationClient client = new ActivationClient(temporal.getWorkflowClient());
+
+    ActivationClient.Started started = client.start("exp_lost", "alice");
+    ActivationResult result = started.result(Duration.ofSeconds(30));
+
+    assertThat(attempts).extracting(ActivityInfo::getAttempt).containsExactly(1, 2);
+    assertThat(attempts).extracting(ActivityInfo::getRunId).containsOnly(started.runId());
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.previousStatus()).isEqualTo(ExperimentStatus.PENDING);
+    assertThat(store.countActivations("exp_lost")).isEqualTo(1);
+    AuditRecord record = store.history("exp_lost", 10, null).records().get(0);
+    assertThat(record.runId()).isEqualTo(started.runId());
+    assertThat(record.workflowId()).isEqualTo(Activation.workflowId("exp_lost"));
+    assertThat(record.requestedBy()).isEqualTo("alice");
+    assertThat(result.activatedAt()).isEqualTo(record.activatedAt());
+    assertThat(store.find("exp_lost").orElseThrow().updatedAt()).isEqualTo(record.activatedAt());
+  }
+
+  @Test
+  void aNewRunAfterTheFirstCompletedFindsTheExperimentAlreadyActive() throws Exception {
+    TestDatabase.insert(database.jdbi(), "exp_again", ExperimentStatus.STOPPED);
+    ActivationClient client = new ActivationClient(temporal.getWorkflowClient());
+    client.activate("exp_again", "alice", Duration.ofSeconds(30));
+
+    ActivationResult second = client.activate("exp_again", "bob", Duration.ofSeconds(30));
+
+    assertThat(second.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
+    assertThat(store.countActivations("exp_again")).isEqualTo(1);
+  }
+}
