@@ -15,13 +15,13 @@ import io.temporal.workflow.Workflow;
 import org.slf4j.MDC;
 
 /**
- * Puts {@code experimentId} in the MDC of every workflow and activity line (the Temporal SDK already
- * puts the workflow id, run id and activity attempt there, which {@code Logging} writes as {@code
- * workflowId}, {@code runId} and {@code activityAttempt}), and counts:
+ * Puts {@code experimentId} in the MDC of every workflow and activity line (the Temporal SDK
+ * already puts the workflow id, run id and activity attempt there, which {@code Logging} writes as
+ * {@code workflowId}, {@code runId} and {@code activityAttempt}), and counts:
  *
  * <ul>
- *   <li>{@code activation_activity_attempts_total{activity, result}}: every activity attempt, {@code
- *       result} = success or failure (a failed attempt is retried or ends the activation);
+ *   <li>{@code activation_activity_attempts_total{activity, result}}: every activity attempt,
+ *       {@code result} = success or failure (a failed attempt is retried or ends the activation);
  *   <li>{@code activations_total{outcome}}: one per finished activation, by {@code Outcome}, or
  *       {@code FAILED} when its retries ran out. Counted when the workflow returns, outside replay,
  *       so a replay (a query, a worker restart) never counts an activation twice.
@@ -44,7 +44,8 @@ public final class ActivationTelemetry extends WorkerInterceptorBase {
       public WorkflowOutput execute(WorkflowInput input) {
         String experimentId = experimentId(input.getArguments());
         if (experimentId != null) {
-          // The workflow's root thread keeps its MDC for the run's lifetime; the SDK clears it at the end.
+          // The workflow's root thread keeps its MDC for the run's lifetime; the SDK clears it at
+          // the end.
           MDC.put(MDC_EXPERIMENT_ID, experimentId);
         }
         WorkflowOutput output;

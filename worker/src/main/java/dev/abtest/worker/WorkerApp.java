@@ -29,10 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker process, startable in any JVM: {@link WorkerMain} runs one, the dev stack runs one beside
- * the starter. {@link #start()} migrates the database, connects to Temporal, registers the workflow
- * and activities, starts polling and serves {@code /healthz}, {@code /readyz} and {@code /metrics};
- * {@link #close()} drains in-flight tasks for up to the configured time and releases everything.
+ * The worker process, startable in any JVM: {@link WorkerMain} runs one, the dev stack runs one
+ * beside the starter. {@link #start()} migrates the database, connects to Temporal, registers the
+ * workflow and activities, starts polling and serves {@code /healthz}, {@code /readyz} and {@code
+ * /metrics}; {@link #close()} drains in-flight tasks for up to the configured time and releases
+ * everything.
  */
 public final class WorkerApp implements AutoCloseable {
   /** How long one readiness probe (database query, Temporal RPC) may take. */
@@ -192,9 +193,9 @@ public final class WorkerApp implements AutoCloseable {
 
   /**
    * Stops polling, lets in-flight workflow and activity tasks finish for up to {@code
-   * SHUTDOWN_DRAIN_TIMEOUT}, then interrupts what is left (Temporal retries those attempts on another
-   * worker; each database write is one transaction, so nothing is half-written) and releases the
-   * connections. Idempotent.
+   * SHUTDOWN_DRAIN_TIMEOUT}, then interrupts what is left (Temporal retries those attempts on
+   * another worker; each database write is one transaction, so nothing is half-written) and
+   * releases the connections. Idempotent.
    */
   @Override
   public void close() {
@@ -219,8 +220,7 @@ public final class WorkerApp implements AutoCloseable {
       factory.shutdown();
       factory.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
       if (factory.isTerminated()) {
-        log.info(
-            "Drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+        log.info("Drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
       } else {
         log.warn(
             "Drain timed out after {}: interrupting the tasks left; Temporal retries them", drain);

@@ -65,7 +65,8 @@ public record WorkerConfig(
   /**
    * Reads and validates every setting.
    *
-   * @throws ConfigException whose message is one line naming the variable and never holding a secret
+   * @throws ConfigException whose message is one line naming the variable and never holding a
+   *     secret
    */
   public static WorkerConfig fromEnv(Env env) {
     Logging.Settings logging = Logging.Settings.fromEnv(env);
@@ -85,11 +86,13 @@ public record WorkerConfig(
     }
     Duration drainTimeout = env.duration("SHUTDOWN_DRAIN_TIMEOUT", DEFAULT_DRAIN_TIMEOUT);
     // One connection per running activity, so no activity waits for the pool.
-    int activities =
-        env.integer("WORKER_MAX_CONCURRENT_ACTIVITIES", database.poolSize(), 1, 1_000);
+    int activities = env.integer("WORKER_MAX_CONCURRENT_ACTIVITIES", database.poolSize(), 1, 1_000);
     int workflowTasks =
         env.integer(
-            "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS, 2, 1_000);
+            "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
+            DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS,
+            2,
+            1_000);
     return new WorkerConfig(
         database, temporal, http, logging, retryBudget, drainTimeout, activities, workflowTasks);
   }

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar worker.jar}: reads the configuration ({@link WorkerConfig}), runs a {@link
  * WorkerApp} until SIGTERM or Ctrl-C, then drains it.
  *
- * <p>Exit codes: 2 for a missing or malformed setting (one line on stderr naming it), 1 when start-up
- * fails (logged), otherwise the JVM's own on a signal.
+ * <p>Exit codes: 2 for a missing or malformed setting (one line on stderr naming it), 1 when
+ * start-up fails (logged), otherwise the JVM's own on a signal.
  */
 public final class WorkerMain {
   static final int EXIT_CONFIG = 2;
@@ -37,7 +37,8 @@ public final class WorkerMain {
     try {
       app.start();
     } catch (RuntimeException e) {
-      // The message, not the trace: start-up errors are configuration or connectivity, said in words.
+      // The message, not the trace: start-up errors are configuration or connectivity, said in
+      // words.
       log.error("Worker failed to start: {}", describe(e));
       log.debug("Start-up failure", e);
       System.exit(EXIT_START_FAILED);

@@ -13,8 +13,8 @@ import dev.abtest.embedded.LoopbackTemporalServer;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.Logging;
 import dev.abtest.runtime.TemporalSettings;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -68,11 +68,7 @@ class WorkerAppTest {
     Path dir = Path.of("target", "pg-" + WorkerAppTest.class.getSimpleName());
     deleteRecursively(dir);
     postgres =
-        EmbeddedPostgres.builder()
-            .directory(dir)
-            .password(DB_PASSWORD)
-            .fastAndUnsafe(true)
-            .start();
+        EmbeddedPostgres.builder().directory(dir).password(DB_PASSWORD).fastAndUnsafe(true).start();
     postgres.createDatabase("abtests");
     temporal = LoopbackTemporalServer.start(0);
 
@@ -121,11 +117,22 @@ class WorkerAppTest {
     ActivationResult result = activations.activate("exp_metrics", "alice", Duration.ofSeconds(30));
 
     assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
-    assertThat(counter(scrape(), "activations_total", "outcome=\"ACTIVATED\"")).isEqualTo(before + 1);
+    assertThat(counter(scrape(), "activations_total", "outcome=\"ACTIVATED\""))
+        .isEqualTo(before + 1);
     String metrics = scrape();
-    assertThat(counter(metrics, "activation_activity_attempts_total", "activity=\"ValidateExperiment\",","result=\"success\""))
+    assertThat(
+            counter(
+                metrics,
+                "activation_activity_attempts_total",
+                "activity=\"ValidateExperiment\",",
+                "result=\"success\""))
         .isGreaterThanOrEqualTo(1);
-    assertThat(counter(metrics, "activation_activity_attempts_total", "activity=\"ActivateExperimentRow\",", "result=\"success\""))
+    assertThat(
+            counter(
+                metrics,
+                "activation_activity_attempts_total",
+                "activity=\"ActivateExperimentRow\",",
+                "result=\"success\""))
         .isGreaterThanOrEqualTo(1);
     // The SDK's own metrics arrive through the tally scope, reported every second.
     await()
@@ -137,7 +144,43 @@ class WorkerAppTest {
     double notFoundBefore = counter(scrape(), "activations_total", "outcome=\"NOT_FOUND\"");
     assertThat(activations.activate("exp_missing", "alice", Duration.ofSeconds(30)).outcome())
         .isEqualTo(Outcome.NOT_FOUND);
-    assertThat(counter(scrape(), "activations_total", "outcome=\"NOT_FOUND\"")).isEqualTo(notFoundBefore + 1);
+    assertThat(counter(scrape(), "activations_total", "outcome=\"NOT_FOUND\""))
+        .isEqualTo(notFoundBefore + 1);
+  }
+
+  @Test
+  void failedAttemptsAreCountedButTheActivationOnlyOnceWhenTheDatabaseComesBack() throws Exception {
+    insertPendingExperiment("exp_outage");
+    String before = scrape();
+    double activatedBefore = counter(before, "activations_total", "outcome=\"ACTIVATED\"");
+    double failuresBefore =
+        counter(
+            before,
+            "activation_activity_attempts_total",
+            "activity=\"ValidateExperiment\",",
+            "result=\"failure\"");
+
+    postgres.stop();
+    ActivationClient.Started started;
+    try {
+      started = activations.start("exp_outage", "dave");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  counter(
+                          scrape(),
+                          "activation_activity_attempts_total",
+                          "activity=\"ValidateExperiment\",",
+                          "result=\"failure\"")
+                      > failuresBefore);
+    } finally {
+      postgres.start();
+    }
+
+    assertThat(started.result(Duration.ofSeconds(60)).outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(counter(scrape(), "activations_total", "outcome=\"ACTIVATED\""))
+        .isEqualTo(activatedBefore + 1);
   }
 
   @Test
@@ -157,7 +200,8 @@ class WorkerAppTest {
                             .setWorkflowId(started.workflowId())
                             .setRunId(started.runId()))
                     .build());
-    var attributes = description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap();
+    var attributes =
+        description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap();
     assertThat(attributes).containsKeys("ExperimentId", "ActivationOutcome");
     assertThat(attributes.get("ActivationOutcome").getData().toStringUtf8()).contains("ACTIVATED");
   }
@@ -175,9 +219,7 @@ class WorkerAppTest {
       }
     }
     List<JsonNode> ofThisRun =
-        lines.stream()
-            .filter(line -> started.runId().equals(text(line, "runId")))
-            .toList();
+        lines.stream().filter(line -> started.runId().equals(text(line, "runId"))).toList();
     assertThat(ofThisRun).isNotEmpty();
     for (JsonNode line : ofThisRun) {
       assertThat(text(line, "experimentId")).as(line.toString()).isEqualTo("exp_logs");
@@ -185,7 +227,10 @@ class WorkerAppTest {
     }
     // Workflow lines (replay-safe logger) and activity lines (with their attempt) are both there.
     assertThat(ofThisRun)
-        .anySatisfy(line -> assertThat(text(line, "message")).startsWith("Activation of exp_logs requested by carol"));
+        .anySatisfy(
+            line ->
+                assertThat(text(line, "message"))
+                    .startsWith("Activation of exp_logs requested by carol"));
     assertThat(ofThisRun)
         .anySatisfy(
             line -> {
@@ -210,7 +255,9 @@ class WorkerAppTest {
               () -> {
                 HttpResponse<String> response = get("/readyz");
                 assertThat(response.statusCode()).isEqualTo(503);
-                assertThat(response.body()).contains("\"database\":\"DOWN\"").contains("\"temporal\":\"UP\"");
+                assertThat(response.body())
+                    .contains("\"database\":\"DOWN\"")
+                    .contains("\"temporal\":\"UP\"");
               });
       assertThat(get("/healthz").statusCode()).isEqualTo(200);
     } finally {
@@ -225,7 +272,11 @@ class WorkerAppTest {
     second.put("TEMPORAL_TASK_QUEUE", "drain-test");
     WorkerApp other = new WorkerApp(WorkerConfig.fromEnv(new Env(second))).start();
     String url = other.opsUrl();
-    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+    assertThat(
+            HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
         .isEqualTo(200);
 
     other.close();
@@ -234,7 +285,11 @@ class WorkerAppTest {
     String written = logs.toString(StandardCharsets.UTF_8);
     assertThat(written).contains("Draining: polling stopped").contains("Worker stopped");
     assertThat(
-            catchConnect(() -> HTTP.send(HttpRequest.newBuilder(URI.create(url + "/healthz")).build(), HttpResponse.BodyHandlers.ofString())))
+            catchConnect(
+                () ->
+                    HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.ofString())))
         .isInstanceOf(ConnectException.class);
   }
 
@@ -258,7 +313,9 @@ class WorkerAppTest {
 
   private static HttpResponse<String> get(String path) throws Exception {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create(app.opsUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpRequest.newBuilder(URI.create(app.opsUrl() + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -268,9 +325,12 @@ class WorkerAppTest {
     return response.body();
   }
 
-  /** The value of the first sample of {@code name} whose labels contain every fragment; 0 if none. */
+  /**
+   * The value of the first sample of {@code name} whose labels contain every fragment; 0 if none.
+   */
   private static double counter(String metrics, String name, String... labelFragments) {
-    Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+    Pattern sample =
+        Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
     Matcher matcher = sample.matcher(metrics);
     while (matcher.find()) {
       String labels = matcher.group(1) + ",";
@@ -291,12 +351,15 @@ class WorkerAppTest {
                         + " configuration, \"updatedAt\") VALUES (:id, :id, :start, :end,"
                         + " 'PENDING', CAST(:configuration AS jsonb), :updated)")
                 .bind("id", id)
-                .bind("start", LocalDateTime.ofInstant(now.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC))
+                .bind(
+                    "start", LocalDateTime.ofInstant(now.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC))
                 .bind("end", LocalDateTime.ofInstant(now.plus(30, ChronoUnit.DAYS), ZoneOffset.UTC))
                 .bind(
                     "configuration",
                     "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}")
-                .bind("updated", LocalDateTime.ofInstant(now.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC))
+                .bind(
+                    "updated",
+                    LocalDateTime.ofInstant(now.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC))
                 .execute());
   }
 

@@ -133,7 +133,9 @@ class WorkerConfigTest {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .isEqualTo("worker: configuration error: LOG_LEVEL must be one of trace, debug" + System.lineSeparator());
+        .isEqualTo(
+            "worker: configuration error: LOG_LEVEL must be one of trace, debug"
+                + System.lineSeparator());
   }
 
   private static Env env(String... pairs) {
