@@ -24,6 +24,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,7 @@ public final class StarterApp implements AutoCloseable {
   private final WorkflowClient workflows;
   private final Database database;
   private final Metrics metrics;
+  private final ScheduledExecutorService deadlines;
   private final Readiness readiness;
   private final ApiServer server;
   private boolean closed;
@@ -56,11 +59,20 @@ public final class StarterApp implements AutoCloseable {
     this.stubs = connect(config, metrics);
     this.workflows = config.temporal().client(stubs);
     this.database = new Database(config.database());
+    this.deadlines =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "temporal-call-deadlines");
+              thread.setDaemon(true);
+              return thread;
+            });
     ActivationEndpoints activations =
         new ActivationEndpoints(
             new ActivationClient(workflows, config.temporal().taskQueue()),
             workflows,
-            config.waitBudget());
+            config.waitBudget(),
+            config.startTimeout(),
+            deadlines);
     List<Route> routes = new ArrayList<>(activations.routes());
     routes.add(new HistoryEndpoint(new ActivationStore(database.jdbi())).route());
     this.readiness =
@@ -115,7 +127,8 @@ public final class StarterApp implements AutoCloseable {
    * Stubs whose calls give up quickly when Temporal is unreachable: a request answers 503 within
    * about {@code startTimeout} instead of retrying for the SDK's default minute.
    */
-  static WorkflowServiceStubs connect(StarterConfig config, Metrics metrics) {
+  static WorkflowServiceStubs connect(
+      StarterConfig config, Metrics metrics, io.grpc.ClientInterceptor... interceptors) {
     Duration startTimeout = config.startTimeout();
     Duration rpcTimeout =
         config.temporal().rpcTimeout().compareTo(startTimeout) < 0
@@ -132,7 +145,9 @@ public final class StarterApp implements AutoCloseable {
                 .setRpcTimeout(rpcTimeout)
                 .setRpcRetryOptions(retries)
                 .setConnectionBackoffResetFrequency(Duration.ofSeconds(5))
+                .setSystemInfoTimeout(rpcTimeout)
                 .setMetricsScope(metrics.temporalScope())
+                .setGrpcClientInterceptors(java.util.List.of(interceptors))
                 .build());
   }
 
@@ -194,6 +209,7 @@ public final class StarterApp implements AutoCloseable {
       stubs.shutdownNow();
     }
     database.close();
+    deadlines.shutdownNow();
     if (readiness != null) {
       readiness.close();
     }

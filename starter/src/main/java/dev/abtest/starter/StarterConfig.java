@@ -29,7 +29,7 @@ public record StarterConfig(
 
   public static final int DEFAULT_PORT = 8080;
   public static final Duration DEFAULT_WAIT_BUDGET = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(3);
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(2);
   public static final int DEFAULT_BODY_LIMIT = 16 * 1024;
   public static final int DEFAULT_THREADS = 256;
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);

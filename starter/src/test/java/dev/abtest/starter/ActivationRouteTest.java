@@ -61,12 +61,16 @@ class ActivationRouteTest {
     assertThat(row.get("configuration").get("variants").get(1).asText()).isEqualTo("treatment");
     // From PENDING the start date is now.
     Instant started = Instant.parse(row.get("startDate").asText());
-    assertThat(started).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(1, ChronoUnit.MINUTES));
+    assertThat(started)
+        .isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(1, ChronoUnit.MINUTES));
     assertThat(stack.status(id)).isEqualTo("ACTIVE");
-    assertThat(stack.auditRows(id)).singleElement().satisfies(audit -> {
-      assertThat(audit.get("requested_by")).isEqualTo("alice");
-      assertThat(audit.get("previous_status")).hasToString("PENDING");
-    });
+    assertThat(stack.auditRows(id))
+        .singleElement()
+        .satisfies(
+            audit -> {
+              assertThat(audit.get("requested_by")).isEqualTo("alice");
+              assertThat(audit.get("previous_status")).hasToString("PENDING");
+            });
   }
 
   @Test
@@ -131,10 +135,14 @@ class ActivationRouteTest {
 
     assertError(reply, 422, "Experiment cannot be activated", "REJECTED");
     List<String> codes = new ArrayList<>();
-    reply.body().get("details").forEach(v -> {
-      codes.add(v.get("code").asText());
-      assertThat(v.get("message").asText()).isNotBlank();
-    });
+    reply
+        .body()
+        .get("details")
+        .forEach(
+            v -> {
+              codes.add(v.get("code").asText());
+              assertThat(v.get("message").asText()).isNotBlank();
+            });
     assertThat(codes).contains("DUPLICATE_VARIANT_NAME", "WEIGHTS_DO_NOT_SUM_TO_ONE");
     assertThat(stack.status(id)).isEqualTo("PENDING");
   }
@@ -208,12 +216,15 @@ class ActivationRouteTest {
 
   @Test
   void tooLargeChunkedBodyWithoutContentLengthIs413() {
-    byte[] chunk = "{\"experimentId\": \"x\", \"pad\": \"".concat("b".repeat(30_000)).concat("\"}").getBytes();
+    byte[] chunk =
+        "{\"experimentId\": \"x\", \"pad\": \"".concat("b".repeat(30_000)).concat("\"}").getBytes();
     HttpRequest request =
         api.request(Api.ACTIVATE, token)
             .header("Content-Type", "application/json")
             // A publisher of unknown length makes the client send Transfer-Encoding: chunked.
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(chunk)))
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(chunk)))
             .build();
 
     Api.Reply reply = api.send(request);
@@ -229,7 +240,8 @@ class ActivationRouteTest {
             .POST(HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"x\"}"))
             .build();
 
-    assertError(api.send(request), 415, "Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE");
+    assertError(
+        api.send(request), 415, "Content-Type must be application/json", "UNSUPPORTED_MEDIA_TYPE");
   }
 
   @Test
@@ -283,9 +295,15 @@ class ActivationRouteTest {
         "No activation found for this experiment",
         "NOT_FOUND");
     assertError(
-        api.get(Api.ACTIVATIONS + "/%20%20", token), 400, "Invalid request format", "INVALID_REQUEST");
+        api.get(Api.ACTIVATIONS + "/%20%20", token),
+        400,
+        "Invalid request format",
+        "INVALID_REQUEST");
     assertError(
-        api.get(Api.ACTIVATIONS + "/a%00b", token), 400, "Invalid request format", "INVALID_REQUEST");
+        api.get(Api.ACTIVATIONS + "/a%00b", token),
+        400,
+        "Invalid request format",
+        "INVALID_REQUEST");
   }
 
   @Test
@@ -293,9 +311,7 @@ class ActivationRouteTest {
     String id = stack.insert("history", ExperimentStatus.PENDING);
     assertThat(api.activate(id, stack.token("first")).status()).isEqualTo(200);
     stack.jdbi.useHandle(
-        h ->
-            h.execute(
-                "UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = ?", id));
+        h -> h.execute("UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = ?", id));
     assertThat(api.activate(id, stack.token("second")).status()).isEqualTo(200);
 
     Api.Reply first = api.get(Api.ACTIVATIONS + "?experimentId=" + id + "&limit=1", token);
@@ -322,9 +338,18 @@ class ActivationRouteTest {
   @Test
   void historyRouteRejectsBadParameters() {
     for (String query :
-        List.of("", "?experimentId=", "?experimentId=x&limit=0", "?experimentId=x&limit=abc",
-            "?experimentId=x&cursor=zzz", "?experimentId=x&experimentId=y")) {
-      assertError(api.get(Api.ACTIVATIONS + query, token), 400, "Invalid request format", "INVALID_REQUEST");
+        List.of(
+            "",
+            "?experimentId=",
+            "?experimentId=x&limit=0",
+            "?experimentId=x&limit=abc",
+            "?experimentId=x&cursor=zzz",
+            "?experimentId=x&experimentId=y")) {
+      assertError(
+          api.get(Api.ACTIVATIONS + query, token),
+          400,
+          "Invalid request format",
+          "INVALID_REQUEST");
     }
   }
 
@@ -338,10 +363,10 @@ class ActivationRouteTest {
     assertThat(api.get("/healthz", null).status()).isEqualTo(200);
     assertThat(api.get("/readyz", null).status()).isEqualTo(200);
     api.activate(TestStack.newId("metered"), token);
-    Api.Reply metrics =
-        api.send(api.request("/metrics", null).GET().build());
+    Api.Reply metrics = api.send(api.request("/metrics", null).GET().build());
     assertThat(metrics.raw().body()).contains("starter_http_requests_seconds_count");
-    assertThat(metrics.raw().body()).contains("route=\"/api/nous/ab-testing/experiments/activate\"");
+    assertThat(metrics.raw().body())
+        .contains("route=\"/api/nous/ab-testing/experiments/activate\"");
   }
 
   static void assertError(Api.Reply reply, int status, String error, String code) {

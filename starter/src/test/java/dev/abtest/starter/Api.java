@@ -53,10 +53,11 @@ final class Api {
   }
 
   Reply post(String path, String body, String token) {
-    return send(request(path, token)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-        .build());
+    return send(
+        request(path, token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build());
   }
 
   Reply get(String path, String token) {
@@ -86,7 +87,10 @@ final class Api {
   static Reply reply(HttpResponse<String> response) {
     JsonNode body = null;
     try {
-      body = response.body() == null || response.body().isEmpty() ? null : JSON.readTree(response.body());
+      body =
+          response.body() == null || response.body().isEmpty()
+              ? null
+              : JSON.readTree(response.body());
     } catch (IOException notJson) {
       // left null: the assertion on the body reports it
     }

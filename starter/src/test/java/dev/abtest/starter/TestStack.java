@@ -36,7 +36,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +60,10 @@ final class TestStack implements AutoCloseable {
   /** Short backoff: a test waiting for a retried activity waits milliseconds, not minutes. */
   static final ActivationPolicy FAST_RETRIES =
       new ActivationPolicy(
-          Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMinutes(10));
+          Duration.ofSeconds(10),
+          Duration.ofMillis(100),
+          Duration.ofSeconds(1),
+          Duration.ofMinutes(10));
 
   private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -73,7 +75,10 @@ final class TestStack implements AutoCloseable {
   final String postgresqlUrl;
   private final WorkflowServiceStubs workerStubs;
   private final WorkerFactory workers;
-  private final Set<String> runsStarted = ConcurrentHashMap.newKeySet();
+
+  /** Run id to workflow id of every run the worker executed. */
+  private final Map<String, String> runsStarted = new ConcurrentHashMap<>();
+
   private final StarterApp starter;
   final Api api;
 
@@ -107,7 +112,7 @@ final class TestStack implements AutoCloseable {
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_RETRIES));
     ActivationStore store = new ActivationStore(jdbi);
-    worker.registerActivitiesImplementations(new InterimActivities(store));
+    worker.registerActivitiesImplementations(activities(store));
     workers.start();
 
     tokens = Tokens.start();
@@ -115,7 +120,14 @@ final class TestStack implements AutoCloseable {
     api = new Api(starter.baseUri());
   }
 
-  /** The shared stack's default starter: JWT auth (HS256 secret and the JWKS), issuer and audience. */
+  /** The worker's real activity implementations. */
+  private static Object[] activities(ActivationStore store) {
+    return new Object[] {new InterimActivities(store)};
+  }
+
+  /**
+   * The shared stack's default starter: JWT auth (HS256 secret and the JWKS), issuer and audience.
+   */
   StarterApp defaultStarter() {
     return starter;
   }
@@ -138,7 +150,9 @@ final class TestStack implements AutoCloseable {
     return env;
   }
 
-  /** A started starter with the default settings changed by {@code overrides} (null value: unset). */
+  /**
+   * A started starter with the default settings changed by {@code overrides} (null value: unset).
+   */
   StarterApp starter(Map<String, String> overrides) {
     Map<String, String> env = env();
     overrides.forEach(
@@ -159,7 +173,11 @@ final class TestStack implements AutoCloseable {
 
   /** An experiment id no other test uses. */
   static String newId(String prefix) {
-    return prefix + "_" + IDS.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 1_000_000, 36);
+    return prefix
+        + "_"
+        + IDS.incrementAndGet()
+        + "_"
+        + Long.toString(System.nanoTime() % 1_000_000, 36);
   }
 
   /** Inserts a valid experiment (end date in 30 days) with this status; returns its id. */
@@ -239,9 +257,40 @@ final class TestStack implements AutoCloseable {
                 .list());
   }
 
+  /**
+   * Another worker (same activities) polling {@code taskQueue} with {@code policy}: for runs whose
+   * retries must run out quickly. Closing it stops it.
+   */
+  AutoCloseable extraWorker(String taskQueue, ActivationPolicy policy) {
+    // Own stubs: the shared ones may still be backing off from an earlier outage test.
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            WorkflowClient.newInstance(
+                stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build()));
+    Worker worker = factory.newWorker(taskQueue);
+    worker.registerWorkflowImplementationFactory(
+        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
+    worker.registerActivitiesImplementations(activities(new ActivationStore(jdbi)));
+    factory.start();
+    return () -> {
+      factory.shutdownNow();
+      factory.awaitTermination(5, TimeUnit.SECONDS);
+      stubs.shutdownNow();
+    };
+  }
+
   /** Workflow runs the worker has executed since the stack started (each run counted once). */
   int runsStarted() {
     return runsStarted.size();
+  }
+
+  /** Runs the worker executed for this experiment's workflow id. */
+  long runsStartedFor(String experimentId) {
+    String workflowId = Activation.workflowId(experimentId);
+    return runsStarted.values().stream().filter(workflowId::equals).count();
   }
 
   static LocalDateTime utc(Instant instant) {
@@ -267,7 +316,7 @@ final class TestStack implements AutoCloseable {
       return new WorkflowInboundCallsInterceptorBase(next) {
         @Override
         public WorkflowOutput execute(WorkflowInput input) {
-          runsStarted.add(Workflow.getInfo().getRunId());
+          runsStarted.put(Workflow.getInfo().getRunId(), Workflow.getInfo().getWorkflowId());
           return super.execute(input);
         }
       };

@@ -5,6 +5,7 @@ import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
+import io.grpc.Context;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -18,8 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +42,26 @@ public final class ActivationEndpoints {
   private final ActivationClient activations;
   private final WorkflowClient workflows;
   private final Duration waitBudget;
+  private final Duration callTimeout;
+  private final ScheduledExecutorService deadlines;
 
+  /**
+   * @param waitBudget how long a POST waits for the result before answering 202
+   * @param callTimeout the hard limit of one call to Temporal (start, describe), retries included:
+   *     past it, the answer is 503
+   * @param deadlines the timer that cancels calls at their deadline
+   */
   public ActivationEndpoints(
-      ActivationClient activations, WorkflowClient workflows, Duration waitBudget) {
+      ActivationClient activations,
+      WorkflowClient workflows,
+      Duration waitBudget,
+      Duration callTimeout,
+      ScheduledExecutorService deadlines) {
     this.activations = activations;
     this.workflows = workflows;
     this.waitBudget = waitBudget;
+    this.callTimeout = callTimeout;
+    this.deadlines = deadlines;
   }
 
   public List<Route> routes() {
@@ -57,10 +74,12 @@ public final class ActivationEndpoints {
     String requestedBy = request.caller().subject();
 
     ActivationClient.Started started;
+    long startNanos = System.nanoTime();
     try {
-      started = activations.start(experimentId, requestedBy);
+      started = withDeadline(() -> activations.start(experimentId, requestedBy));
     } catch (RuntimeException e) {
-      throw temporalFailure("start the activation of " + experimentId, e);
+      long millis = (System.nanoTime() - startNanos) / 1_000_000;
+      throw temporalFailure("start the activation of " + experimentId + " (" + millis + " ms)", e);
     }
     ActivationResult result;
     try {
@@ -95,7 +114,7 @@ public final class ActivationEndpoints {
     String workflowId = Activation.workflowId(experimentId);
     WorkflowExecutionDescription description;
     try {
-      description = workflows.newUntypedWorkflowStub(workflowId).describe();
+      description = withDeadline(() -> workflows.newUntypedWorkflowStub(workflowId).describe());
     } catch (WorkflowNotFoundException e) {
       throw noActivation();
     } catch (RuntimeException e) {
@@ -164,6 +183,22 @@ public final class ActivationEndpoints {
     return ACTIVATIONS_PATH
         + "/"
         + URLEncoder.encode(experimentId, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /**
+   * Runs one Temporal call under a gRPC deadline: the SDK's retries and its first-call server
+   * capability check all stop there, so an unreachable Temporal costs at most {@code callTimeout}.
+   */
+  private <T> T withDeadline(Supplier<T> call) {
+    try (Context.CancellableContext context =
+        Context.current()
+            .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS, deadlines)) {
+      return context.call(call::get);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static ApiError noActivation() {
