@@ -6,6 +6,7 @@ import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationStoreActivities;
 import dev.abtest.activation.ExperimentIds;
 import dev.abtest.store.ActivationStore;
+import dev.abtest.store.DatabaseErrors;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
@@ -49,7 +50,7 @@ public final class ActivationStoreActivitiesImpl implements ActivationStoreActiv
           "Activation write for {} (attempt {}) failed, will be retried: {}",
           id,
           info.getAttempt(),
-          e.getMessage());
+          DatabaseErrors.summary(e));
       throw e;
     }
   }

@@ -9,6 +9,7 @@ import dev.abtest.activation.ValidationReport;
 import dev.abtest.activation.ValidationReport.Verdict;
 import dev.abtest.activation.Violation;
 import dev.abtest.store.ActivationStore;
+import dev.abtest.store.DatabaseErrors;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
 import java.util.List;
@@ -38,7 +39,14 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
     }
     String id = ExperimentIds.normalize(experimentId);
 
-    Optional<Experiment> found = store.find(id);
+    Optional<Experiment> found;
+    try {
+      found = store.find(id);
+    } catch (RuntimeException e) {
+      // Rethrown: Temporal retries the attempt with backoff until the database is back.
+      log.warn("Validation of {} failed, will be retried: {}", id, DatabaseErrors.summary(e));
+      throw e;
+    }
     if (found.isEmpty()) {
       log.info("Validation of {}: not found", id);
       return new ValidationReport(Verdict.NOT_FOUND, null, List.of());
