@@ -1,0 +1,213 @@
+package dev.abtest.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Starts {@code devstack.jar} the way a user does ({@code java -jar}, one process), talks to it
+ * over HTTP only, and stops it with SIGTERM.
+ */
+class DevStackProcessIT {
+  private static final String ACTIVATE = "/api/nous/ab-testing/experiments/activate";
+  private static final Duration START_BUDGET = Duration.ofSeconds(120);
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final List<Process> processes = new ArrayList<>();
+  private Path dataDir;
+  private Path logDir;
+  private int httpPort;
+  private int workerPort;
+  private int temporalPort;
+
+  @BeforeEach
+  void freshDirectoryAndPorts(TestInfo test) throws IOException {
+    Path work = Path.of(System.getProperty("devstack.workDir", "target/it"));
+    String name = test.getTestMethod().orElseThrow().getName();
+    dataDir = work.resolve(name + "-" + System.nanoTime()).toAbsolutePath();
+    logDir = dataDir.resolveSibling(dataDir.getFileName() + "-logs");
+    Files.createDirectories(logDir);
+    httpPort = freePort();
+    workerPort = freePort();
+    temporalPort = freePort();
+  }
+
+  @AfterEach
+  void killLeftovers() {
+    processes.forEach(Process::destroyForcibly);
+  }
+
+  @Test
+  void activatesTheDemoExperimentsOverHttpAndStopsCleanlyOnSigterm() throws Exception {
+    Process stack = start(1);
+
+    assertThat(activate("exp_123456")).satisfies(r -> assertStatus(r, 200, "\"success\":true"));
+    assertThat(activate("exp_123456")).satisfies(r -> assertStatus(r, 409, "ALREADY_ACTIVE"));
+    assertThat(activate("exp_completed")).satisfies(r -> assertStatus(r, 422, "REJECTED"));
+    assertThat(activate("exp_missing")).satisfies(r -> assertStatus(r, 404, "NOT_FOUND"));
+
+    stopAndCheckNothingIsLeft(stack);
+  }
+
+  @Test
+  void aRestartWithTheSameDirectoryKeepsTheDatabase() throws Exception {
+    Process first = start(1);
+    assertThat(activate("exp_123456")).satisfies(r -> assertStatus(r, 200, "ACTIVE"));
+    stopAndCheckNothingIsLeft(first);
+
+    Process second = start(2);
+    assertThat(activate("exp_123456")).satisfies(r -> assertStatus(r, 409, "ALREADY_ACTIVE"));
+    // Seeds are inserted only where missing: the untouched ones are still there as seeded.
+    assertThat(activate("exp_stopped")).satisfies(r -> assertStatus(r, 200, "\"success\":true"));
+    stopAndCheckNothingIsLeft(second);
+  }
+
+  private Process start(int run) throws IOException, InterruptedException {
+    Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
+    assertThat(jar).as("the packaged dev stack (mvn package)").isRegularFile();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder builder =
+        new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(logDir.resolve("run-" + run + ".log").toFile());
+    Map<String, String> env = builder.environment();
+    env.keySet()
+        .removeIf(
+            k -> k.startsWith("AUTH_") || k.startsWith("TEMPORAL_") || k.equals("POSTGRESQL_URL"));
+    env.put("DEVSTACK_DIR", dataDir.toString());
+    env.put("HTTP_PORT", Integer.toString(httpPort));
+    env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
+    env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
+    long t0 = System.nanoTime();
+    Process process = builder.start();
+    processes.add(process);
+    awaitReady(process, run);
+    System.out.printf(
+        "dev stack run %d ready in %d ms%n", run, (System.nanoTime() - t0) / 1_000_000);
+    return process;
+  }
+
+  private void awaitReady(Process process, int run) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_BUDGET.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(process.isAlive()).as("dev stack exited early; log:%n%s", log(run)).isTrue();
+      try {
+        HttpResponse<String> ready = get("/readyz");
+        if (ready.statusCode() == 200) {
+          assertThat(log(run)).contains("curl -sS -X POST", "exp_123456");
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no 200 from /readyz within " + START_BUDGET + "; log:\n" + log(run));
+  }
+
+  private void stopAndCheckNothingIsLeft(Process stack) throws Exception {
+    List<ProcessHandle> children = stack.descendants().toList();
+    stack.destroy(); // SIGTERM
+    assertThat(stack.waitFor(10, TimeUnit.SECONDS)).as("exits within 10 s of SIGTERM").isTrue();
+    // 143 = 128 + SIGTERM: the JVM's exit after its shutdown hooks ran.
+    assertThat(stack.exitValue()).isIn(0, 143);
+    for (ProcessHandle child : children) {
+      assertThat(child.isAlive()).as("child process %s", child.pid()).isFalse();
+    }
+    for (int port : List.of(httpPort, workerPort, temporalPort)) {
+      assertThat(canBind(port)).as("port %d is free again", port).isTrue();
+    }
+    Path postmasterPid = dataDir.resolve("postgresql/data/postmaster.pid");
+    assertThat(postmasterPid).as("PostgreSQL stopped").doesNotExist();
+    assertThat(postgresProcessesUsing(dataDir)).as("postgres processes on the data dir").isEmpty();
+  }
+
+  private HttpResponse<String> activate(String experimentId)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + ACTIVATE))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString("{\"experimentId\": \"" + experimentId + "\"}"))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            .timeout(Duration.ofSeconds(5))
+            .GET()
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void assertStatus(HttpResponse<String> response, int status, String bodyPart) {
+    assertThat(response.statusCode()).as("status; body %s", response.body()).isEqualTo(status);
+    assertThat(response.body()).contains(bodyPart);
+  }
+
+  private String log(int run) {
+    try {
+      return Files.readString(logDir.resolve("run-" + run + ".log"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static boolean canBind(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    } catch (IOException e) {
+      return false;
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      return false; // something still answers
+    } catch (IOException expected) {
+      return true;
+    }
+  }
+
+  private static List<Long> postgresProcessesUsing(Path dir) {
+    String needle = dir.toString();
+    return ProcessHandle.allProcesses()
+        .filter(
+            p ->
+                p.info()
+                    .commandLine()
+                    .map(c -> c.contains("postgres") && c.contains(needle))
+                    .orElse(false))
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
