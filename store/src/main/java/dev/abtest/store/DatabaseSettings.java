@@ -143,7 +143,10 @@ public record DatabaseSettings(
     for (String[] param : queryParams(uri.getRawQuery())) {
       String name = param[0];
       switch (name) {
+        // libpq and Prisma names for what the JDBC driver calls otherwise.
         case "schema" -> params.add("currentSchema=" + param[1]);
+        case "application_name" -> params.add("ApplicationName=" + param[1]);
+        case "connect_timeout" -> params.add("connectTimeout=" + param[1]);
         case "connection_limit" -> poolSize = parsePoolSize(param[1]);
         case "user" -> user = decode(param[1], "user");
         case "password" -> password = decode(param[1], "password");

@@ -50,6 +50,15 @@ class DatabaseSettingsTest {
   }
 
   @Test
+  void translatesLibpqParameterNamesToTheDriversNames() {
+    DatabaseSettings s =
+        DatabaseSettings.parse("postgresql://u:p@h/db?application_name=api&connect_timeout=3");
+
+    assertThat(s.jdbcUrl())
+        .isEqualTo("jdbc:postgresql://h:5432/db?ApplicationName=api&connectTimeout=3");
+  }
+
+  @Test
   void acceptsAnIpv6Host() {
     assertThat(DatabaseSettings.parse("postgresql://u:p@[::1]:5433/db").jdbcUrl())
         .isEqualTo("jdbc:postgresql://[::1]:5433/db");

@@ -2,7 +2,13 @@ package dev.abtest.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
@@ -156,6 +162,42 @@ class MigrationsTest {
 
       assertThat(SchemaSnapshot.of(db.jdbi(), all)).isEqualTo(once);
       assertThat(rows(db.jdbi(), List.of(Database.HISTORY_TABLE))).isEqualTo(historyOnce);
+    }
+  }
+
+  @Test
+  void workersStartingTogetherMigrateOnce() throws Exception {
+    DatabaseSettings settings = postgres.newDatabase();
+    try (Database setup = new Database(settings)) {
+      setup.jdbi().useHandle(h -> h.createScript(PRISMA_MIGRATION_SQL).execute());
+    }
+    int workers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    List<Database> databases = new ArrayList<>();
+    try {
+      List<Future<Integer>> runs = new ArrayList<>();
+      CountDownLatch go = new CountDownLatch(1);
+      for (int i = 0; i < workers; i++) {
+        Database db = new Database(settings);
+        databases.add(db);
+        runs.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return db.migrate();
+                }));
+      }
+      go.countDown();
+      List<Integer> applied = new ArrayList<>();
+      for (Future<Integer> run : runs) {
+        applied.add(run.get(60, TimeUnit.SECONDS));
+      }
+
+      assertThat(applied.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2);
+      assertThat(appliedVersions(databases.get(0).jdbi())).containsExactly("0", "1", "2");
+    } finally {
+      pool.shutdownNow();
+      databases.forEach(Database::close);
     }
   }
 
