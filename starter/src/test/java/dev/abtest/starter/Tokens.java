@@ -131,6 +131,13 @@ final class Tokens implements AutoCloseable {
         claims);
   }
 
+  /** HS256 with any secret (a wrong one, for refusal tests). */
+  record Hs256(String secret) {
+    String sign(JWTClaimsSet claims) {
+      return Tokens.sign(JWSAlgorithm.HS256, null, signer(() -> new MACSigner(secret)), claims);
+    }
+  }
+
   /** {@code {"alg":"none"}}: an unsecured token that only a broken verifier accepts. */
   static String unsecured(JWTClaimsSet claims) {
     String header = Base64URL.encode("{\"alg\":\"none\",\"typ\":\"JWT\"}").toString();

@@ -3,8 +3,6 @@ package dev.abtest.starter.auth;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
@@ -12,12 +10,14 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.proc.SingleKeyJWSKeySelector;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -44,14 +44,32 @@ public final class JwtAuthenticator implements Authenticator {
   public JwtAuthenticator(AuthSettings settings) {
     this.roleClaim = settings.roleClaim();
     this.requiredRole = settings.requiredRole();
-    JWSVerificationKeySelector<SecurityContext> hmac =
-        settings.secret() == null
-            ? null
-            : new JWSVerificationKeySelector<>(
-                JWSAlgorithm.HS256,
-                new ImmutableSecret<>(settings.secret().getBytes(StandardCharsets.UTF_8)));
-    JWSVerificationKeySelector<SecurityContext> publicKeys = publicKeySelector(settings);
-    processor.setJWSKeySelector(combined(hmac, publicKeys));
+    List<KeyChoice> keys = new ArrayList<>();
+    if (settings.secret() != null) {
+      keys.add(
+          new KeyChoice(
+              Set.of(JWSAlgorithm.HS256),
+              new JWSVerificationKeySelector<>(
+                  JWSAlgorithm.HS256,
+                  new ImmutableSecret<>(settings.secret().getBytes(StandardCharsets.UTF_8)))));
+    }
+    if (settings.jwksUrl() != null) {
+      JWKSource<SecurityContext> source =
+          JWKSourceBuilder.<SecurityContext>create(
+                  settings.jwksUrl(), new DefaultResourceRetriever(2_000, 2_000, 256 * 1024))
+              .build();
+      keys.add(
+          new KeyChoice(
+              JWKS_ALGORITHMS, new JWSVerificationKeySelector<>(JWKS_ALGORITHMS, source)));
+    }
+    if (settings.publicKeyFile() != null) {
+      // One key: a token's kid, if any, is irrelevant; only the key's own algorithm is accepted.
+      PublicKeys.Verification key = PublicKeys.read(settings.publicKeyFile());
+      keys.add(
+          new KeyChoice(
+              Set.of(key.algorithm()), new SingleKeyJWSKeySelector<>(key.algorithm(), key.key())));
+    }
+    processor.setJWSKeySelector(combined(keys));
 
     JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
     if (settings.issuer() != null) {
@@ -146,35 +164,21 @@ public final class JwtAuthenticator implements Authenticator {
     }
   }
 
-  private static JWSVerificationKeySelector<SecurityContext> publicKeySelector(AuthSettings s) {
-    if (s.jwksUrl() != null) {
-      JWKSource<SecurityContext> source =
-          JWKSourceBuilder.<SecurityContext>create(
-                  s.jwksUrl(), new DefaultResourceRetriever(2_000, 2_000, 256 * 1024))
-              .build();
-      return new JWSVerificationKeySelector<>(JWKS_ALGORITHMS, source);
-    }
-    if (s.publicKeyFile() != null) {
-      PublicKeys.Verification key = PublicKeys.read(s.publicKeyFile());
-      return new JWSVerificationKeySelector<>(
-          key.algorithm(), new ImmutableJWKSet<>(new JWKSet(key.jwk())));
-    }
-    return null;
-  }
+  /** Algorithms a configured key accepts, and how to find the key for a token. */
+  private record KeyChoice(
+      Set<JWSAlgorithm> algorithms, JWSKeySelector<SecurityContext> selector) {}
 
   /**
    * Dispatches on the token's algorithm; an algorithm no configured key allows gets no key at all.
    */
-  private static JWSKeySelector<SecurityContext> combined(
-      JWSVerificationKeySelector<SecurityContext> hmac,
-      JWSVerificationKeySelector<SecurityContext> publicKeys) {
+  private static JWSKeySelector<SecurityContext> combined(List<KeyChoice> keys) {
+    List<KeyChoice> choices = List.copyOf(keys);
     return (header, context) -> {
       JWSAlgorithm algorithm = header.getAlgorithm();
-      if (hmac != null && hmac.isAllowed(algorithm)) {
-        return hmac.selectJWSKeys(header, context);
-      }
-      if (publicKeys != null && publicKeys.isAllowed(algorithm)) {
-        return publicKeys.selectJWSKeys(header, context);
+      for (KeyChoice choice : choices) {
+        if (choice.algorithms().contains(algorithm)) {
+          return choice.selector().selectJWSKeys(header, context);
+        }
       }
       log.debug("Token refused: algorithm {} is not accepted", algorithm);
       return List.of();

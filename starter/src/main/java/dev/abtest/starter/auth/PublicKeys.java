@@ -2,9 +2,6 @@ package dev.abtest.starter.auth;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
 import dev.abtest.runtime.ConfigException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,7 +23,7 @@ import java.util.Base64;
  */
 final class PublicKeys {
   /** A key and the one algorithm tokens signed with it may use. */
-  record Verification(JWK jwk, JWSAlgorithm algorithm) {}
+  record Verification(PublicKey key, JWSAlgorithm algorithm) {}
 
   private PublicKeys() {}
 
@@ -78,7 +75,7 @@ final class PublicKeys {
       if (rsa.getModulus().bitLength() < 2048) {
         throw new GeneralSecurityException("RSA keys must have at least 2048 bits");
       }
-      return new Verification(new RSAKey.Builder(rsa).build(), JWSAlgorithm.RS256);
+      return new Verification(rsa, JWSAlgorithm.RS256);
     }
     if (key instanceof ECPublicKey ec) {
       Curve curve = Curve.forECParameterSpec(ec.getParams());
@@ -92,7 +89,7 @@ final class PublicKeys {
       } else {
         throw new GeneralSecurityException("unsupported EC curve");
       }
-      return new Verification(new ECKey.Builder(curve, ec).build(), algorithm);
+      return new Verification(ec, algorithm);
     }
     throw new GeneralSecurityException("unsupported key type " + key.getAlgorithm());
   }
