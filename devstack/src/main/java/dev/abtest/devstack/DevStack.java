@@ -15,6 +15,7 @@ import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import dev.abtest.worker.WorkerApp;
 import dev.abtest.worker.WorkerConfig;
+import io.grpc.StatusRuntimeException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -93,7 +94,9 @@ public final class DevStack implements AutoCloseable {
     try {
       stack.start();
     } catch (RuntimeException | IOException e) {
-      log.error("The dev stack could not start: {}", e.getMessage(), e);
+      // The message says what is wrong; the trace is for LOG_LEVEL=debug.
+      log.error("The dev stack could not start: {}", e.getMessage());
+      log.debug("Start-up failure", e);
       stack.close();
       System.exit(1);
       return;
@@ -174,8 +177,21 @@ public final class DevStack implements AutoCloseable {
               stubs.shutdownNow();
               stubs.awaitTermination(2, TimeUnit.SECONDS);
             }));
-    new SearchAttributeSetup(stubs, temporal.namespace(), PROBE_TIMEOUT)
-        .ensureActivationAttributes();
+    try {
+      new SearchAttributeSetup(stubs, temporal.namespace(), PROBE_TIMEOUT)
+          .ensureActivationAttributes();
+    } catch (StatusRuntimeException e) {
+      throw new IllegalStateException(
+          "Temporal at "
+              + temporal.address()
+              + " does not answer ("
+              + e.getStatus().getCode()
+              + (config.embeddedTemporal()
+                  ? ")"
+                  : "): start it first, e.g. `temporal server start-dev`, or drop"
+                      + " DEVSTACK_TEMPORAL=external to use the embedded server"),
+          e);
+    }
     readiness.add(TemporalProbe.check(stubs, PROBE_TIMEOUT));
   }
 
@@ -270,9 +286,16 @@ public final class DevStack implements AutoCloseable {
         String.format(
             "   Demo experiments %s%s%n",
             String.join(" ", DemoExperiments.IDS), seeded == 0 ? " (kept from the last run)" : ""));
+    b.append(
+        config.embeddedTemporal()
+            ? "   Web UI           none with the embedded server: DEVSTACK_TEMPORAL=external with"
+                + " `temporal server start-dev` has one (http://localhost:8233)\n"
+            : "   Web UI           the external server's (temporal server start-dev:"
+                + " http://localhost:8233)\n");
     if (authOff) {
       b.append(
-          "   Auth             OFF (AUTH_MODE=none): anyone who can reach the port can activate\n");
+          "   WARNING          authentication is OFF (AUTH_MODE=none): anyone who can reach the"
+              + " port can activate experiments\n");
     }
     b.append(" Activate the seed's example:\n");
     b.append(
