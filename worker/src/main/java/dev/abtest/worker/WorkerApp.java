@@ -97,7 +97,14 @@ public final class WorkerApp implements AutoCloseable {
     http = OpsHttp.start(config.http(), new OpsEndpoints(metrics, readiness));
 
     database = new Database(config.database());
-    database.migrate();
+    try {
+      database.migrate();
+    } catch (RuntimeException e) {
+      // Flyway's own message spans many lines; the root cause says what is wrong in one.
+      throw new IllegalStateException(
+          "Database " + config.database().redactedUrl() + " could not be migrated: " + rootCause(e),
+          e);
+    }
     ActivationStore store = new ActivationStore(database.jdbi());
 
     TemporalSettings temporal = config.temporal();
@@ -158,6 +165,16 @@ public final class WorkerApp implements AutoCloseable {
         && current.isStarted()
         && !current.isShutdown()
         && !currentWorker.isSuspended();
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return message.replaceAll("\\s*\\R\\s*", " ");
   }
 
   public WorkerConfig config() {

@@ -54,15 +54,7 @@ public final class WorkerMain {
   }
 
   private static String describe(Throwable e) {
-    StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
-    Throwable cause = e.getCause();
-    // The root cause usually says what is wrong ("Connection refused"); keep it to one line.
-    while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    if (cause != null && cause != e && cause.getMessage() != null) {
-      text.append(" (").append(cause.getMessage()).append(')');
-    }
-    return text.toString().replaceAll("\\s*\\R\\s*", " ");
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.replaceAll("\\s*\\R\\s*", " ");
   }
 }
