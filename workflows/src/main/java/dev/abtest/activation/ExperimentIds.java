@@ -17,7 +17,9 @@ public final class ExperimentIds {
       return Optional.of("experimentId is required");
     }
     String id = raw.strip();
-    if (id.isEmpty()) {
+    // strip() keeps no-break and other Unicode spaces (JavaScript's trim() removes them): an id made
+    // only of those is blank too.
+    if (id.codePoints().allMatch(ExperimentIds::isSpace)) {
       return Optional.of("experimentId must not be blank");
     }
     if (id.codePointCount(0, id.length()) > MAX_LENGTH) {
@@ -32,6 +34,10 @@ public final class ExperimentIds {
   /** The trimmed id; call only after {@link #problem} returned empty. */
   public static String normalize(String raw) {
     return raw.strip();
+  }
+
+  private static boolean isSpace(int cp) {
+    return Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0xFEFF;
   }
 
   private static boolean isControl(int cp) {
