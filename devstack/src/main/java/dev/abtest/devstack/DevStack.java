@@ -229,6 +229,8 @@ public final class DevStack implements AutoCloseable {
     env.putIfAbsent("HTTP_HOST", "127.0.0.1");
     // Short drains: Ctrl-C should stop a local stack in a few seconds (production waits longer).
     env.putIfAbsent("SHUTDOWN_DRAIN_TIMEOUT", "2s");
+    // A fresh JVM's first workflow start loads many classes: give it time instead of a 503.
+    env.putIfAbsent("ACTIVATION_START_TIMEOUT", "10s");
     boolean anyAuthSetting = env.keySet().stream().anyMatch(name -> name.startsWith("AUTH_"));
     if (!anyAuthSetting) {
       env.put("AUTH_MODE", "none");

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestInfo;
  */
 class DevStackProcessIT {
   private static final String ACTIVATE = "/api/nous/ab-testing/experiments/activate";
-  private static final Duration START_BUDGET = Duration.ofSeconds(120);
+  private static final Duration START_BUDGET = Duration.ofSeconds(180);
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
