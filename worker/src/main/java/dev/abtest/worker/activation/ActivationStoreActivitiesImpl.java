@@ -41,7 +41,7 @@ public final class ActivationStoreActivitiesImpl implements ActivationStoreActiv
     ActivityInfo info = Activity.getExecutionContext().getInfo();
     try {
       ActivationResult result =
-          store.activate(id, request.requestedBy(), info.getWorkflowId(), info.getRunId());
+          store.activate(id, request.requestedBy(), info.getWorkflowId(), info.getWorkflowRunId());
       log.info("Activation write for {} (attempt {}): {}", id, info.getAttempt(), result.outcome());
       return result;
     } catch (RuntimeException e) {

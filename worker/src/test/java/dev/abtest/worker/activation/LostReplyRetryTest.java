@@ -104,7 +104,7 @@ class LostReplyRetryTest {
     ActivationResult result = started.result(Duration.ofSeconds(30));
 
     assertThat(attempts).extracting(ActivityInfo::getAttempt).containsExactly(1, 2);
-    assertThat(attempts).extracting(ActivityInfo::getRunId).containsOnly(started.runId());
+    assertThat(attempts).extracting(ActivityInfo::getWorkflowRunId).containsOnly(started.runId());
     assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
     assertThat(result.previousStatus()).isEqualTo(ExperimentStatus.PENDING);
     assertThat(store.countActivations("exp_lost")).isEqualTo(1);
