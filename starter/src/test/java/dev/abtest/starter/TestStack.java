@@ -51,7 +51,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * workflow and the worker's activity implementations, fast retries) and a JWKS server. {@link
  * #starter} starts a real starter on a free port with any settings.
  *
- * <p>Test classes get it as a parameter: {@code @ExtendWith(TestStack.Resolver.class)}.
+ * <p>JUnit test classes get it as a parameter ({@code @ExtendWith(TestStack.Resolver.class)}),
+ * jqwik properties from {@link #shared()}.
  */
 final class TestStack implements AutoCloseable {
   static final String VALID_CONFIGURATION =
@@ -297,8 +298,14 @@ final class TestStack implements AutoCloseable {
     return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 
+  private boolean closed;
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     starter.close();
     tokens.close();
     workers.shutdownNow();
@@ -334,11 +341,27 @@ final class TestStack implements AutoCloseable {
     }
   }
 
-  /** Gives every test class the one shared stack, closed when the whole run ends. */
-  static final class Resolver implements ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE =
-        ExtensionContext.Namespace.create(TestStack.class);
+  private static TestStack shared;
 
+  /**
+   * The one stack of this test JVM, started on first use and stopped when the JVM exits (JUnit and
+   * jqwik engines share it, so neither engine's lifecycle can own it).
+   */
+  static synchronized TestStack shared() {
+    if (shared == null) {
+      try {
+        shared = new TestStack();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      TestStack stack = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "test-stack-shutdown"));
+    }
+    return shared;
+  }
+
+  /** Gives JUnit test classes the shared stack as a parameter. */
+  static final class Resolver implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
       return parameter.getParameter().getType() == TestStack.class;
@@ -346,18 +369,7 @@ final class TestStack implements AutoCloseable {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-      return context
-          .getRoot()
-          .getStore(NAMESPACE)
-          .getOrComputeIfAbsent(TestStack.class, key -> startStack(), TestStack.class);
-    }
-
-    private static TestStack startStack() {
-      try {
-        return new TestStack();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      return shared();
     }
   }
 }
