@@ -9,11 +9,15 @@ import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import dev.abtest.store.ExperimentRows;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,11 +32,15 @@ class DemoExperimentsTest {
 
   @BeforeAll
   static void startPostgres() throws IOException {
-    postgres =
-        EmbeddedPostgres.builder()
-            .directory(Path.of("target", "pg-DemoExperimentsTest"))
-            .fastAndUnsafe(true)
-            .start();
+    Path dir = Path.of("target", "pg-DemoExperimentsTest");
+    // A fresh cluster per run; the extracted binaries would be reused, the data must not be.
+    Path data = dir.resolve("data");
+    if (Files.exists(data)) {
+      try (Stream<Path> files = Files.walk(data)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
+    postgres = EmbeddedPostgres.builder().directory(dir).fastAndUnsafe(true).start();
   }
 
   @AfterAll
@@ -50,7 +58,7 @@ class DemoExperimentsTest {
     rows = database.jdbi().onDemand(ExperimentRows.class);
   }
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void closeDatabase() {
     database.close();
   }

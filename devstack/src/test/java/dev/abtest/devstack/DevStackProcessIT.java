@@ -16,9 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +56,17 @@ class DevStackProcessIT {
   }
 
   @AfterEach
-  void killLeftovers() {
-    processes.forEach(Process::destroyForcibly);
+  void killLeftoversAndDropTheData() throws Exception {
+    for (Process process : processes) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    // The logs stay for a post-mortem; binaries and data (~100 MB) go.
+    if (Files.exists(dataDir)) {
+      try (Stream<Path> files = Files.walk(dataDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
   }
 
   @Test
