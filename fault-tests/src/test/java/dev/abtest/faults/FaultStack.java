@@ -35,13 +35,20 @@ import java.util.Map;
  * test server in this JVM, the real worker and starter as processes started from their jars.
  */
 final class FaultStack implements AutoCloseable {
-  static final String DATABASE = "faults";
   static final Path WORKER_JAR = jar("faults.workerJar", "../worker/target/worker.jar");
   static final Path STARTER_JAR = jar("faults.starterJar", "../starter/target/starter.jar");
   static final Path WORK_DIR =
       Path.of(System.getProperty("faults.workDir", "target/faults")).toAbsolutePath();
 
+  /**
+   * Starter settings for the load tests: on a shared 2-core CI machine under 32 clients, starting a
+   * workflow can take longer than the default 3 s start timeout, which would answer 503 for an
+   * overloaded machine rather than for a fault. TemporalOutageIT checks the prompt 503 itself.
+   */
+  static final Map<String, String> PATIENT_STARTER = Map.of("ACTIVATION_START_TIMEOUT", "15s");
+
   final EmbeddedPostgres postgres;
+  final String databaseName;
   final LoopbackTemporalServer temporal;
   final Database database;
   final WorkflowServiceStubs stubs;
@@ -50,11 +57,13 @@ final class FaultStack implements AutoCloseable {
 
   private FaultStack(
       EmbeddedPostgres postgres,
+      String databaseName,
       LoopbackTemporalServer temporal,
       Database database,
       WorkflowServiceStubs stubs,
       Path logDir) {
     this.postgres = postgres;
+    this.databaseName = databaseName;
     this.temporal = temporal;
     this.database = database;
     this.stubs = stubs;
@@ -66,11 +75,13 @@ final class FaultStack implements AutoCloseable {
     Path dir = WORK_DIR.resolve(name);
     EmbeddedPostgres postgres =
         EmbeddedPostgres.builder().directory(dir.resolve("postgres")).fastAndUnsafe(true).start();
-    postgres.createDatabase(DATABASE);
+    // A fresh database per run: the cluster (and its extracted binaries) is reused across runs.
+    String databaseName = "faults_" + System.currentTimeMillis();
+    postgres.createDatabase(databaseName);
     Database database =
         new Database(
             new DatabaseSettings(
-                postgres.jdbcUrl(DATABASE),
+                postgres.jdbcUrl(databaseName),
                 postgres.user(),
                 postgres.password(),
                 4,
@@ -81,13 +92,13 @@ final class FaultStack implements AutoCloseable {
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
-    return new FaultStack(postgres, temporal, database, stubs, dir.resolve("logs"));
+    return new FaultStack(postgres, databaseName, temporal, database, stubs, dir.resolve("logs"));
   }
 
   /** The environment both processes read: the contract's settings, pointing at this stack. */
   Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
-    env.put("POSTGRESQL_URL", postgres.postgresqlUrl(DATABASE));
+    env.put("POSTGRESQL_URL", postgres.postgresqlUrl(databaseName));
     env.put("TEMPORAL_ADDRESS", temporal.target());
     env.put("TEMPORAL_NAMESPACE", "default");
     env.put("TEMPORAL_TASK_QUEUE", Activation.DEFAULT_TASK_QUEUE);
@@ -190,6 +201,51 @@ final class FaultStack implements AutoCloseable {
         return open;
       }
       Thread.sleep(500);
+    }
+  }
+
+  /** What an open activation run is waiting for: pending workflow task and activities. */
+  String describeOpen(String experimentId) {
+    try {
+      var response =
+          stubs
+              .blockingStub()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace("default")
+                      .setExecution(
+                          WorkflowExecution.newBuilder()
+                              .setWorkflowId(Activation.workflowId(experimentId)))
+                      .build());
+      StringBuilder out =
+          new StringBuilder(experimentId)
+              .append(": ")
+              .append(response.getWorkflowExecutionInfo().getStatus())
+              .append(", history length ")
+              .append(response.getWorkflowExecutionInfo().getHistoryLength());
+      if (response.hasPendingWorkflowTask()) {
+        out.append(", pending workflow task ")
+            .append(response.getPendingWorkflowTask().getState())
+            .append(" attempt ")
+            .append(response.getPendingWorkflowTask().getAttempt());
+      }
+      response
+          .getPendingActivitiesList()
+          .forEach(
+              a ->
+                  out.append(", pending activity ")
+                      .append(a.getActivityType().getName())
+                      .append(' ')
+                      .append(a.getState())
+                      .append(" attempt ")
+                      .append(a.getAttempt())
+                      .append(
+                          a.hasLastFailure()
+                              ? " last failure " + a.getLastFailure().getMessage()
+                              : ""));
+      return out.toString();
+    } catch (StatusRuntimeException e) {
+      return experimentId + ": " + e.getStatus();
     }
   }
 

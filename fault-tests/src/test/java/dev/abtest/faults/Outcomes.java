@@ -51,6 +51,9 @@ final class Outcomes {
         counts.experimentsAuditedTwice(),
         unanswered);
 
+    open.stream()
+        .limit(5)
+        .forEach(id -> System.out.println(test + ": still open: " + stack.describeOpen(id)));
     assertThat(statuses.keySet()).as("HTTP answers (no 5xx, none lost)").isSubsetOf(ACCEPTABLE);
     assertThat(load.answered()).isEqualTo(load.total());
     assertThat(unanswered).isZero();
