@@ -36,8 +36,11 @@ import org.slf4j.LoggerFactory;
  * everything.
  */
 public final class WorkerApp implements AutoCloseable {
-  /** How long one readiness probe (database query, Temporal RPC) may take. */
-  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * How long one readiness probe (database query, Temporal RPC) may take: below the readiness
+   * timeout, so a dependency that does not answer shows as DOWN rather than TIMEOUT.
+   */
+  static final Duration PROBE_TIMEOUT = Duration.ofMillis(1500);
 
   private static final Logger log = LoggerFactory.getLogger(WorkerApp.class);
 

@@ -12,6 +12,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,8 +26,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +45,10 @@ class WorkerJarIT {
   void theShadedJarActivatesAndShutsDownGracefullyOnSigterm() throws Exception {
     Path jar = Path.of(System.getProperty("worker.jar", "target/worker.jar"));
     assertThat(jar).exists();
-    Path dir = Files.createDirectories(Path.of("target", "it-worker-jar"));
+    // A fresh directory per run (world-traversable: PostgreSQL runs as nobody under root).
+    Path dir =
+        Files.createDirectories(
+            Path.of("target", "it-worker-jar", "run-" + ProcessHandle.current().pid()));
     Path stdout = dir.resolve("worker.out");
     Path stderr = dir.resolve("worker.err");
 
@@ -92,6 +98,7 @@ class WorkerJarIT {
       }
     }
 
+    deleteQuietly(dir.resolve("pg")); // the worker's output stays for a look after a failure
     List<String> lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
     ObjectMapper json = new ObjectMapper();
     for (String line : lines) {
@@ -117,6 +124,14 @@ class WorkerJarIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return -1;
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // left under target/ until the next clean
     }
   }
 
