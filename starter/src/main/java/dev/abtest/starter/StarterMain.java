@@ -53,18 +53,22 @@ public final class StarterMain {
           yield 0;
         }
         default -> {
-          err.println("unknown command '" + command + "'");
+          err.println("starter: unknown command '" + command + "'");
           err.println(USAGE);
           yield ActivateCommand.USAGE;
         }
       };
     } catch (ConfigException e) {
-      err.println("Configuration error: " + e.getMessage());
+      err.println("starter: configuration error: " + e.getMessage());
       return ActivateCommand.USAGE;
     } catch (UsageException e) {
-      err.println(e.getMessage());
+      err.println("starter: " + e.getMessage());
       err.println(USAGE);
       return ActivateCommand.USAGE;
+    } catch (java.io.UncheckedIOException e) {
+      // The HTTP port is taken, or the host cannot be bound.
+      err.println("starter: " + e.getMessage());
+      return ActivateCommand.FAILED;
     }
   }
 
