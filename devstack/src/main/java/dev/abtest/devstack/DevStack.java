@@ -24,12 +24,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +53,7 @@ public final class DevStack implements AutoCloseable {
   private final Map<String, String> baseEnv;
   private final Logging logging;
   // Started pieces, closed in reverse order: starter, worker, Temporal, database, PostgreSQL.
-  private final Deque<Piece> started = new ArrayDeque<>();
+  private final Deque<Piece> started = new ConcurrentLinkedDeque<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Readiness readiness = new Readiness(PROBE_TIMEOUT, Duration.ofMillis(500));
 
@@ -108,15 +110,46 @@ public final class DevStack implements AutoCloseable {
   /** Starts every piece in dependency order; on failure the caller closes what started. */
   void start() throws IOException {
     Files.createDirectories(config.dataDir());
-    startDatabase();
-    seedDemoExperiments();
-    startTemporal();
+    // Temporal and PostgreSQL do not need each other: start them side by side.
+    FutureTask<Void> temporalStart =
+        new FutureTask<>(
+            () -> {
+              startTemporal();
+              return null;
+            });
+    Thread temporalThread = new Thread(temporalStart, "devstack-temporal-start");
+    temporalThread.setDaemon(true);
+    temporalThread.start();
+    try {
+      startDatabase();
+      seedDemoExperiments();
+    } finally {
+      // Even when the database failed: what Temporal started must be known to close().
+      awaitTemporal(temporalStart);
+    }
     Map<String, String> env = processEnv();
     startWorker(env);
     // The starter opens its port last, so its GET /readyz answering 200 means all of it is up.
     awaitReady(Duration.ofSeconds(60));
     startStarter(env);
     awaitStarterReady(Duration.ofSeconds(30));
+  }
+
+  private static void awaitTemporal(FutureTask<Void> temporalStart) throws IOException {
+    try {
+      temporalStart.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting Temporal", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private void startDatabase() throws IOException {
@@ -168,7 +201,7 @@ public final class DevStack implements AutoCloseable {
             e);
       }
     }
-    temporal = TemporalSettings.fromEnv(new Env(processEnv()));
+    temporal = TemporalSettings.fromEnv(new Env(temporalEnv()));
     WorkflowServiceStubs stubs = temporal.connectLazily(temporal.stubsOptions().build());
     started.push(
         new Piece(
@@ -223,9 +256,8 @@ public final class DevStack implements AutoCloseable {
    * user's own variables, with the database and Temporal the dev stack started.
    */
   private Map<String, String> processEnv() {
-    Map<String, String> env = new HashMap<>(baseEnv);
+    Map<String, String> env = temporalEnv();
     env.put("POSTGRESQL_URL", databaseUrl);
-    env.put("TEMPORAL_ADDRESS", config.temporalAddress());
     env.putIfAbsent("HTTP_HOST", "127.0.0.1");
     // Short drains: Ctrl-C should stop a local stack in a few seconds (production waits longer).
     env.putIfAbsent("SHUTDOWN_DRAIN_TIMEOUT", "2s");
@@ -236,6 +268,13 @@ public final class DevStack implements AutoCloseable {
       env.put("AUTH_MODE", "none");
     }
     authOff = "none".equalsIgnoreCase(env.getOrDefault("AUTH_MODE", "jwt").strip());
+    return env;
+  }
+
+  /** The user's variables with the Temporal address the dev stack serves or was told to use. */
+  private Map<String, String> temporalEnv() {
+    Map<String, String> env = new HashMap<>(baseEnv);
+    env.put("TEMPORAL_ADDRESS", config.temporalAddress());
     return env;
   }
 
