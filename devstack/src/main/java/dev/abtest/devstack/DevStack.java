@@ -19,8 +19,11 @@ import io.grpc.StatusRuntimeException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -110,6 +113,7 @@ public final class DevStack implements AutoCloseable {
   /** Starts every piece in dependency order; on failure the caller closes what started. */
   void start() throws IOException {
     Files.createDirectories(config.dataDir());
+    lockDataDir();
     // Temporal and PostgreSQL do not need each other: start them side by side.
     FutureTask<Void> temporalStart =
         new FutureTask<>(
@@ -133,6 +137,33 @@ public final class DevStack implements AutoCloseable {
     awaitReady(Duration.ofSeconds(60));
     startStarter(env);
     awaitStarterReady(Duration.ofSeconds(30));
+  }
+
+  /**
+   * One dev stack per directory: a second one would take the first one's PostgreSQL over (the
+   * embedded launcher stops a postmaster it finds running on its data, taking it for an orphan).
+   */
+  private void lockDataDir() throws IOException {
+    FileChannel channel =
+        FileChannel.open(
+            config.dataDir().resolve("devstack.lock"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new IllegalStateException(
+          "another dev stack is running on "
+              + config.dataDir()
+              + ": stop it first, or give this one its own DEVSTACK_DIR");
+    }
+    started.push(new Piece("lock on " + config.dataDir(), channel));
   }
 
   private static void awaitTemporal(FutureTask<Void> temporalStart) throws IOException {
