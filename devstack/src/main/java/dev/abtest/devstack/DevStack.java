@@ -194,6 +194,8 @@ public final class DevStack implements AutoCloseable {
               .directory(config.dataDir().resolve("postgresql"))
               .user(DATABASE_USER)
               .password(password)
+              // close() stops the pieces in order: the worker drains before PostgreSQL goes
+              .stopOnJvmExit(false)
               .start();
       started.push(new Piece("PostgreSQL", postgres));
       postgres.createDatabase(DATABASE);

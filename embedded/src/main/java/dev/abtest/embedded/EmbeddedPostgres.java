@@ -85,6 +85,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private String user = "postgres";
     private String password = "postgres";
     private boolean fastAndUnsafe;
+    private boolean stopOnJvmExit = true;
 
     private Builder() {}
 
@@ -124,6 +125,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether a JVM shutdown hook stops the server (default true, so that no postgres outlives the
+     * JVM). An owner that stops its pieces in order on shutdown (the dev stack drains the worker
+     * before the database goes) turns it off and calls {@link #close()} itself.
+     */
+    public Builder stopOnJvmExit(boolean stopOnJvmExit) {
+      this.stopOnJvmExit = stopOnJvmExit;
+      return this;
+    }
+
     /** Extracts the binaries if needed, runs initdb if dir/data holds no cluster yet, starts. */
     public EmbeddedPostgres start() throws IOException {
       if (directory == null) {
@@ -146,7 +157,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
         int chosen = port != 0 ? port : freeLoopbackPort();
         EmbeddedPostgres pg = new EmbeddedPostgres(this, dir, install, runAs, chosen);
         pg.prepare();
-        Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+        if (stopOnJvmExit) {
+          Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+        }
         try {
           pg.startServer();
           return pg;
