@@ -71,7 +71,7 @@ public final class StarterApp implements AutoCloseable {
             new ActivationClient(workflows, config.temporal().taskQueue()),
             workflows,
             config.waitBudget(),
-            config.startTimeout(),
+            callTimeout(config),
             deadlines);
     List<Route> routes = new ArrayList<>(activations.routes());
     routes.add(new HistoryEndpoint(new ActivationStore(database.jdbi())).route());
@@ -124,16 +124,13 @@ public final class StarterApp implements AutoCloseable {
   }
 
   /**
-   * Stubs whose calls give up quickly when Temporal is unreachable: a request answers 503 within
-   * about {@code startTimeout} instead of retrying for the SDK's default minute.
+   * Stubs that stop retrying an unreachable Temporal after {@code startTimeout} (the SDK's default
+   * is a minute), so a request answers 503 in about that time; each attempt keeps the normal RPC
+   * timeout, so a slow but working server is not mistaken for a dead one.
    */
   static WorkflowServiceStubs connect(
       StarterConfig config, Metrics metrics, io.grpc.ClientInterceptor... interceptors) {
     Duration startTimeout = config.startTimeout();
-    Duration rpcTimeout =
-        config.temporal().rpcTimeout().compareTo(startTimeout) < 0
-            ? config.temporal().rpcTimeout()
-            : startTimeout;
     RpcRetryOptions retries =
         DefaultStubServiceOperationRpcRetryOptions.getBuilder().setExpiration(startTimeout).build();
     return config
@@ -142,13 +139,17 @@ public final class StarterApp implements AutoCloseable {
             config
                 .temporal()
                 .stubsOptions()
-                .setRpcTimeout(rpcTimeout)
                 .setRpcRetryOptions(retries)
+                .setSystemInfoTimeout(startTimeout)
                 .setConnectionBackoffResetFrequency(Duration.ofSeconds(5))
-                .setSystemInfoTimeout(rpcTimeout)
                 .setMetricsScope(metrics.temporalScope())
                 .setGrpcClientInterceptors(java.util.List.of(interceptors))
                 .build());
+  }
+
+  /** The hard limit of one call to Temporal: the retry window plus one last attempt. */
+  static Duration callTimeout(StarterConfig config) {
+    return config.startTimeout().plus(config.temporal().rpcTimeout());
   }
 
   public StarterApp start() {

@@ -12,6 +12,8 @@ import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
+import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.interceptors.WorkerInterceptorBase;
@@ -27,6 +29,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -68,6 +71,7 @@ final class TestStack implements AutoCloseable {
 
   private static final AtomicInteger IDS = new AtomicInteger();
 
+  private final Path dir;
   final EmbeddedPostgres postgres;
   final LoopbackTemporalServer temporal;
   final Database database;
@@ -84,7 +88,8 @@ final class TestStack implements AutoCloseable {
   final Api api;
 
   private TestStack() throws IOException {
-    Path dir = Path.of("target", "pg-starter-tests");
+    // One directory per test JVM: two builds of this tree may run at once.
+    dir = Path.of("target", "pg-starter-tests-" + ProcessHandle.current().pid());
     deleteRecursively(dir);
     postgres = EmbeddedPostgres.builder().directory(dir).port(0).fastAndUnsafe(true).start();
     postgres.createDatabase("starter");
@@ -123,7 +128,10 @@ final class TestStack implements AutoCloseable {
 
   /** The worker's real activity implementations. */
   private static Object[] activities(ActivationStore store) {
-    return new Object[] {new InterimActivities(store)};
+    return new Object[] {
+      new ValidationActivitiesImpl(store, Clock.systemUTC()),
+      new ActivationStoreActivitiesImpl(store)
+    };
   }
 
   /**
@@ -314,6 +322,11 @@ final class TestStack implements AutoCloseable {
     temporal.close();
     database.close();
     postgres.close();
+    try {
+      deleteRecursively(dir);
+    } catch (IOException e) {
+      // Left behind under target/: the next clean removes it.
+    }
   }
 
   /** Counts distinct runs reaching the worker: the proof that a request started no workflow. */

@@ -16,7 +16,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Random bodies, none a valid activation request: every answer is a 4xx, never a 5xx; afterwards no
  * row has changed and no workflow has run.
  */
-class RandomBodiesProperties {
+class RandomBodiesPropertyTest {
   private static TestStack stack;
   private static String token;
   private static List<String> rowsBefore;
