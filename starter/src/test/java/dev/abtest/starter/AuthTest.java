@@ -154,6 +154,25 @@ class AuthTest {
   }
 
   @Test
+  void unreachableJwksIs503NotAnInvalidToken() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Map<String, String> deadJwks = new LinkedHashMap<>();
+    deadJwks.put("AUTH_JWT_SECRET", null);
+    deadJwks.put("AUTH_JWKS_URL", "http://127.0.0.1:" + closedPort + "/jwks.json");
+    String id = stack.insert("deadjwks", ExperimentStatus.PENDING);
+    try (StarterApp starter = stack.starter(deadJwks)) {
+      Api.Reply reply =
+          new Api(starter.baseUri()).activate(id, tokens.rs256(Tokens.claims("user").build()));
+
+      assertError(reply, 503, "Authentication keys unavailable", "UNAVAILABLE");
+    }
+    assertThat(stack.runsStartedFor(id)).isZero();
+  }
+
+  @Test
   void statusAndHistoryRoutesNeedAToken() {
     assertError(
         api.get(Api.ACTIVATIONS + "/anything", null),

@@ -55,6 +55,11 @@ class ResilienceTest {
         assertThat(running.body().at("/data/result").isNull()).isTrue();
         assertThat(running.body().at("/data/runId").asText())
             .isEqualTo(details.get("runId").asText());
+        assertError(
+            quickApi.get(Api.ACTIVATIONS + "?experimentId=" + id, token),
+            503,
+            "Activation history unavailable",
+            "UNAVAILABLE");
       } finally {
         stack.postgres.start();
       }

@@ -93,7 +93,7 @@ public final class JwtAuthenticator implements Authenticator {
       claims = processor.process(token, null);
     } catch (KeySourceException e) {
       log.warn("Cannot load the token verification keys: {}", e.getMessage());
-      throw AuthException.unauthenticated("verification keys unavailable", e);
+      throw AuthException.keysUnavailable("verification keys unavailable: " + e.getMessage());
     } catch (ParseException | BadJOSEException | JOSEException e) {
       throw AuthException.unauthenticated("invalid token: " + e.getMessage());
     }

@@ -182,14 +182,17 @@ public final class ApiServer implements AutoCloseable {
       return authenticator.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
     } catch (AuthException e) {
       log.info("Request refused: {}", e.getMessage());
-      if (e.forbidden()) {
-        throw new ApiError(ErrorCode.FORBIDDEN);
-      }
-      throw new ApiError(
-          ErrorCode.UNAUTHENTICATED,
-          ErrorCode.UNAUTHENTICATED.message(),
-          null,
-          Map.of("WWW-Authenticate", "Bearer realm=\"experiments\""));
+      throw switch (e.kind()) {
+        case FORBIDDEN -> new ApiError(ErrorCode.FORBIDDEN);
+        case KEYS_UNAVAILABLE ->
+            new ApiError(ErrorCode.UNAVAILABLE, "Authentication keys unavailable", null, Map.of());
+        case UNAUTHENTICATED ->
+            new ApiError(
+                ErrorCode.UNAUTHENTICATED,
+                ErrorCode.UNAUTHENTICATED.message(),
+                null,
+                Map.of("WWW-Authenticate", "Bearer realm=\"experiments\""));
+      };
     }
   }
 
