@@ -25,6 +25,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The activation route and its status route. POST validates the body, starts or joins the workflow,
@@ -72,6 +73,8 @@ public final class ActivationEndpoints {
   Object activate(Request request) {
     String experimentId = experimentIdOf(request.jsonBody());
     String requestedBy = request.caller().subject();
+    // Valid ids hold no control characters, so they are safe in log lines.
+    MDC.put("experimentId", experimentId);
 
     ActivationClient.Started started;
     long startNanos = System.nanoTime();
@@ -81,6 +84,8 @@ public final class ActivationEndpoints {
       long millis = (System.nanoTime() - startNanos) / 1_000_000;
       throw temporalFailure("start the activation of " + experimentId + " (" + millis + " ms)", e);
     }
+    MDC.put("workflowId", started.workflowId());
+    MDC.put("runId", started.runId());
     ActivationResult result;
     try {
       result = started.result(waitBudget);

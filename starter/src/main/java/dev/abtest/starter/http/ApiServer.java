@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The JSON edge on the JDK's own HTTP server: routing, authentication, error bodies in the
@@ -143,7 +144,13 @@ public final class ApiServer implements AutoCloseable {
     } finally {
       exchange.close();
     }
-    observer.answered(template, method, status, System.nanoTime() - started);
+    long nanos = System.nanoTime() - started;
+    if (!template.equals("unmatched")) {
+      // The route template, never the raw path: a path may carry anything a client sent.
+      log.info("{} {} answered {} in {} ms", method, template, status, nanos / 1_000_000);
+    }
+    MDC.clear();
+    observer.answered(template, method, status, nanos);
   }
 
   private int answer(HttpExchange exchange, String method, Route route, String rawParameter) {
