@@ -6,6 +6,7 @@ import dev.abtest.runtime.Metrics;
 import dev.abtest.runtime.OpsEndpoints;
 import dev.abtest.runtime.Readiness;
 import dev.abtest.runtime.TemporalProbe;
+import dev.abtest.starter.auth.AuthSettings;
 import dev.abtest.starter.http.ActivationEndpoints;
 import dev.abtest.starter.http.ApiServer;
 import dev.abtest.starter.http.HistoryEndpoint;
@@ -24,6 +25,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +51,7 @@ public final class StarterApp implements AutoCloseable {
 
   public StarterApp(StarterConfig config) {
     this.config = config;
-    if (config.auth().mode() == dev.abtest.starter.auth.AuthSettings.Mode.NONE) {
+    if (config.auth().mode() == AuthSettings.Mode.NONE) {
       log.warn(
           "AUTH_MODE=none: authentication is OFF; anyone who can reach this port can activate"
               + " experiments. Never run it like this outside a local machine.");
@@ -108,12 +110,22 @@ public final class StarterApp implements AutoCloseable {
     server.mount(OpsEndpoints.METRICS_PATH, ops.metricsHandler());
   }
 
-  /** HTTP requests by route template, method and status, with latency histograms. */
+  /**
+   * HTTP requests by route template, method and status, with latency histograms. Methods outside
+   * the usual set count as OTHER, so a client cannot create meters at will.
+   */
   private static ApiServer.Observer requestTimer(MeterRegistry registry) {
+    Set<String> methods = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     return (route, method, status, nanos) ->
         Timer.builder("starter.http.requests")
             .description("HTTP requests answered by the starter")
-            .tags("route", route, "method", method, "status", Integer.toString(status))
+            .tags(
+                "route",
+                route,
+                "method",
+                methods.contains(method) ? method : "OTHER",
+                "status",
+                Integer.toString(status))
             .publishPercentileHistogram()
             .register(registry)
             .record(nanos, TimeUnit.NANOSECONDS);
@@ -128,8 +140,7 @@ public final class StarterApp implements AutoCloseable {
    * is a minute), so a request answers 503 in about that time; each attempt keeps the normal RPC
    * timeout, so a slow but working server is not mistaken for a dead one.
    */
-  static WorkflowServiceStubs connect(
-      StarterConfig config, Metrics metrics, io.grpc.ClientInterceptor... interceptors) {
+  static WorkflowServiceStubs connect(StarterConfig config, Metrics metrics) {
     Duration startTimeout = config.startTimeout();
     RpcRetryOptions retries =
         DefaultStubServiceOperationRpcRetryOptions.getBuilder().setExpiration(startTimeout).build();
@@ -143,7 +154,6 @@ public final class StarterApp implements AutoCloseable {
                 .setSystemInfoTimeout(startTimeout)
                 .setConnectionBackoffResetFrequency(Duration.ofSeconds(5))
                 .setMetricsScope(metrics.temporalScope())
-                .setGrpcClientInterceptors(java.util.List.of(interceptors))
                 .build());
   }
 
