@@ -52,6 +52,7 @@ public final class ApiServer implements AutoCloseable {
   private final Authenticator authenticator;
   private final Options options;
   private final Observer observer;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   public ApiServer(
       Options options, Authenticator authenticator, List<Route> routes, Observer observer)
@@ -98,13 +99,24 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, lets requests in flight finish within the drain timeout, then stops threads.
+   * Lets requests in flight finish within the drain timeout, then stops listening and the threads.
+   * The drain is ours, not {@code HttpServer.stop(delay)}'s: on JDK 17 that always sleeps the whole
+   * delay, even with nothing in flight (JDK-8304065).
    */
   @Override
   public void close() {
-    int seconds =
-        (int) Math.max(1, Math.min(Integer.MAX_VALUE, options.drainTimeout().toSeconds()));
-    server.stop(seconds);
+    long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+    try {
+      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (inFlight.get() > 0) {
+      log.warn("Stopping with {} requests still in flight after the drain timeout", inFlight.get());
+    }
+    server.stop(0);
     executor.shutdown();
     try {
       if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
@@ -117,6 +129,15 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void dispatch(HttpExchange exchange) {
+    inFlight.incrementAndGet();
+    try {
+      serve(exchange);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void serve(HttpExchange exchange) {
     long started = System.nanoTime();
     String method = exchange.getRequestMethod();
     String rawPath = exchange.getRequestURI().getRawPath();
