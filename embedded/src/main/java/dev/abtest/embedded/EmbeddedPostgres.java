@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * the next {@link Builder#start()} on the same directory.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
+  /**
+   * The superuser's password unless one is set: distinctive on purpose, so that the test command's
+   * log scan ({@code scripts/scan-test-logs}) can prove no log line of a test run carries it.
+   */
+  public static final String DEFAULT_PASSWORD = "embedded-pg-secret-4f1c";
+
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
   private static final String HOST = "127.0.0.1";
@@ -83,7 +89,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private Path directory;
     private int port;
     private String user = "postgres";
-    private String password = "postgres";
+    private String password = DEFAULT_PASSWORD;
     private boolean fastAndUnsafe;
     private boolean stopOnJvmExit = true;
 
@@ -110,7 +116,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return this;
     }
 
-    /** The superuser's password. Default "postgres". */
+    /** The superuser's password. Default {@link #DEFAULT_PASSWORD}. */
     public Builder password(String password) {
       this.password = requireText(password, "password");
       return this;
