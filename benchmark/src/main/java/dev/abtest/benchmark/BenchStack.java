@@ -11,6 +11,8 @@ import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import dev.abtest.worker.ActivationTelemetry;
+import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
@@ -24,10 +26,15 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Everything a run measures, wired by hand in this process: an embedded PostgreSQL with its default
@@ -84,6 +91,9 @@ final class BenchStack implements AutoCloseable {
   static BenchStack start(Path directory, Tuning tuning, int timingCapacity) throws Exception {
     List<AutoCloseable> started = new ArrayList<>();
     try {
+      // A fresh cluster per run (the extracted binaries are kept): no bloat or settings from
+      // before.
+      deleteTree(directory.resolve("data"));
       EmbeddedPostgres postgres = EmbeddedPostgres.builder().directory(directory).start();
       started.add(postgres);
       String databaseName = "benchmark_" + System.currentTimeMillis();
@@ -149,8 +159,8 @@ final class BenchStack implements AutoCloseable {
     WorkerFactoryOptions.Builder factoryOptions =
         WorkerFactoryOptions.newBuilder()
             .setWorkerInterceptors(new ActivationTelemetry(new SimpleMeterRegistry()));
-    if (tuning.workflowCache() > 0) {
-      factoryOptions.setWorkflowCacheSize(tuning.workflowCache());
+    if (tuning.workflowCache() != 0) {
+      factoryOptions.setWorkflowCacheSize(Math.max(0, tuning.workflowCache()));
     }
     WorkerFactory factory = WorkerFactory.newInstance(client, factoryOptions.build());
     WorkerOptions.Builder options = WorkerOptions.newBuilder();
@@ -173,8 +183,8 @@ final class BenchStack implements AutoCloseable {
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
     worker.registerActivitiesImplementations(
-        timed.validation(InterimActivities.validation(store)),
-        timed.store(InterimActivities.store(store)));
+        timed.validation(new ValidationActivitiesImpl(store, Clock.systemUTC())),
+        timed.store(new ActivationStoreActivitiesImpl(store)));
 
     Worker ceilingWorker = factory.newWorker(CEILING_QUEUE, options.build());
     ceilingWorker.registerWorkflowImplementationFactory(
@@ -222,6 +232,18 @@ final class BenchStack implements AutoCloseable {
   @Override
   public void close() {
     closeAll(closeables);
+  }
+
+  /** Deletes a directory tree if it exists. */
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static void closeAll(List<AutoCloseable> started) {

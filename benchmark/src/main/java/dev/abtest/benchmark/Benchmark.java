@@ -8,6 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The scenarios of one run, in order; each works on experiments seeded fresh for it. */
 final class Benchmark {
@@ -42,7 +45,7 @@ final class Benchmark {
   record Measured(Path path, Summary summary, Summary storeActivity, List<String> failedChecks) {}
 
   /** The dedup storm: many concurrent requests for one experiment. */
-  record Storm(Summary summary, int runsStarted, long transitions) {}
+  record Storm(String variant, Summary summary, int runsStarted, long transitions) {}
 
   private final BenchStack stack;
   private final int experiments;
@@ -133,16 +136,95 @@ final class Benchmark {
     long transitions =
         stack.seeder.count(
             "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id = ?", id);
-    return new Storm(summary, runs, transitions);
+    return new Storm("as it comes", summary, runs, transitions);
+  }
+
+  /**
+   * The same storm with every request overlapping the one run: another transaction locks the row
+   * until all requests were sent and 2 s passed, so the run waits inside its conditional UPDATE
+   * meanwhile (as it would behind a slow disk). Latencies include that hold.
+   */
+  Storm dedupStormDuringWrite(int concurrent) throws Exception {
+    String id = stack.seeder.pending("storm-held", 1).get(0);
+    stack.timed.reset();
+    AtomicInteger sent = new AtomicInteger();
+    Summary summary;
+    try (Connection lock = stack.database.dataSource().getConnection()) {
+      lock.setAutoCommit(false);
+      try (PreparedStatement select =
+          lock.prepareStatement("SELECT id FROM \"ABTest\" WHERE id = ? FOR UPDATE")) {
+        select.setString(1, id);
+        select.executeQuery().close();
+      }
+      Thread release =
+          new Thread(
+              () -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                try {
+                  while (sent.get() < concurrent && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                  }
+                  Thread.sleep(2_000);
+                  lock.rollback();
+                } catch (InterruptedException | SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              },
+              "storm-release");
+      release.start();
+      summary =
+          Load.run(
+              concurrent,
+              concurrent,
+              i -> {
+                sent.incrementAndGet();
+                return post(stack.starterUri(), id);
+              });
+      release.join();
+    }
+    int runs = stack.timed.runsOf(Activation.workflowId(id));
+    long transitions =
+        stack.seeder.count(
+            "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id = ?", id);
+    return new Storm("all overlapping one run (write held 2 s)", summary, runs, transitions);
   }
 
   private String ceiling(String id) throws Exception {
     WorkflowStub stub =
         stack.client.newUntypedWorkflowStub(CeilingWorkflow.TYPE, stack.ceiling.options(id, null));
+    long t0 = System.currentTimeMillis();
     stub.start(new ActivationRequest(id, null));
-    return stub.getResult(RESULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS, ActivationResult.class)
-        .outcome()
-        .name();
+    String outcome =
+        stub.getResult(RESULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS, ActivationResult.class)
+            .outcome()
+            .name();
+    long now = System.currentTimeMillis();
+    if (System.getenv("BENCH_DEBUG_LAG") != null && now - t0 > 3000) {
+      var info = stub.describe().getRawDescription().getWorkflowExecutionInfo();
+      long close =
+          info.getCloseTime().getSeconds() * 1000 + info.getCloseTime().getNanos() / 1_000_000;
+      long start =
+          info.getStartTime().getSeconds() * 1000 + info.getStartTime().getNanos() / 1_000_000;
+      System.err.printf(
+          "LAG %s: client %d ms, run %d ms (start+%d), result seen %d ms after close%n",
+          id, now - t0, close - start, start - t0, now - close);
+      StringBuilder ev = new StringBuilder("   ");
+      stack
+          .client
+          .fetchHistory(stub.getExecution().getWorkflowId())
+          .getEvents()
+          .forEach(
+              e ->
+                  ev.append(' ')
+                      .append(e.getEventType().name().replace("EVENT_TYPE_", ""))
+                      .append('+')
+                      .append(
+                          e.getEventTime().getSeconds() * 1000
+                              + e.getEventTime().getNanos() / 1_000_000
+                              - start));
+      System.err.println(ev);
+    }
+    return outcome;
   }
 
   String post(URI uri, String experimentId) throws Exception {

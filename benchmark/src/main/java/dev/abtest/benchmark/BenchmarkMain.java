@@ -36,6 +36,8 @@ public final class BenchmarkMain {
       Path directory,
       Path workerJar,
       boolean workerProcess,
+      int[] concurrencies,
+      boolean httpNoDelay,
       Tuning tuning) {
 
     static Options parse(String... args) {
@@ -46,6 +48,8 @@ public final class BenchmarkMain {
       Path directory = Path.of("target", "benchmark-postgres");
       Path workerJar = Path.of("worker", "target", "worker.jar");
       boolean workerProcess = true;
+      int[] concurrencies = CONCURRENCIES;
+      boolean httpNoDelay = true;
       Tuning tuning = Tuning.recommended();
       for (String arg : args) {
         String name = arg.contains("=") ? arg.substring(2, arg.indexOf('=')) : arg.substring(2);
@@ -61,6 +65,10 @@ public final class BenchmarkMain {
           case "dir" -> directory = Path.of(value);
           case "worker-jar" -> workerJar = Path.of(value);
           case "no-worker-process" -> workerProcess = false;
+          case "http-nodelay" -> httpNoDelay = !"false".equals(value);
+          case "concurrency" ->
+              concurrencies =
+                  java.util.Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
           case "worker-defaults" -> tuning = Tuning.workerDefaults();
           default -> tuning = tuning.with(name, Integer.parseInt(value));
         }
@@ -73,6 +81,8 @@ public final class BenchmarkMain {
           directory,
           workerJar,
           workerProcess,
+          concurrencies,
+          httpNoDelay,
           tuning);
     }
   }
@@ -85,7 +95,7 @@ public final class BenchmarkMain {
       System.err.println("benchmark: " + e.getMessage());
       System.err.println(
           "usage: java -jar benchmark.jar [--quick] [--experiments=N] [--storm=N] [--out=FILE]"
-              + " [--dir=DIR] [--worker-jar=JAR] [--no-worker-process] [--worker-defaults]"
+              + " [--concurrency=1,8,64] [--dir=DIR] [--worker-jar=JAR] [--no-worker-process] [--worker-defaults]"
               + " [--pool-size=N] [--workflow-pollers=N] [--activity-pollers=N]"
               + " [--workflow-slots=N] [--activity-slots=N] [--workflow-cache=N] [--http-threads=N]");
       System.exit(2);
@@ -101,7 +111,7 @@ public final class BenchmarkMain {
         result.byConcurrency().values().stream()
                 .flatMap(m -> m.values().stream())
                 .anyMatch(m -> !m.failedChecks().isEmpty())
-            || result.storm().transitions() != 1;
+            || result.storms().stream().anyMatch(s -> s.transitions() != 1);
     if (failed) {
       System.out.println("benchmark: CHECKS FAILED (see the checks column)");
     }
@@ -109,7 +119,12 @@ public final class BenchmarkMain {
   }
 
   static RunResult run(Options options) throws Exception {
+    // The JDK HTTP server (starter and original route) writes a response's headers and body
+    // separately; without TCP_NODELAY, Nagle's algorithm holds the body until the client's delayed
+    // ACK (40 ms on Linux). Read once, when the first server starts.
+    System.setProperty("sun.net.httpserver.nodelay", Boolean.toString(options.httpNoDelay()));
     Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    String loadBefore = MachineInfo.loadAverage();
     long t0 = System.nanoTime();
     int warmUp = Math.max(20, options.experiments() / 5);
     progress("starting the stack in " + options.directory().toAbsolutePath());
@@ -124,7 +139,7 @@ public final class BenchmarkMain {
       progress("warming up on " + warmUp + " experiments per path");
       bench.warmUp(warmUp);
       Map<Integer, Map<Benchmark.Path, Benchmark.Measured>> byConcurrency = new LinkedHashMap<>();
-      for (int concurrency : CONCURRENCIES) {
+      for (int concurrency : options.concurrencies()) {
         progress("concurrency " + concurrency + ": " + options.experiments() + " per path");
         Map<Benchmark.Path, Benchmark.Measured> at = bench.atConcurrency(concurrency);
         at.values()
@@ -132,16 +147,30 @@ public final class BenchmarkMain {
                 m ->
                     progress(
                         String.format(
-                            "  %-9s %8.1f/s p50 %7.2f ms p99 %7.2f ms %s",
+                            "  %-9s %8.1f/s p50 %7.2f ms p99 %7.2f ms %s [%s]",
                             m.path(),
                             m.summary().throughput(),
                             m.summary().p50Millis(),
                             m.summary().p99Millis(),
-                            m.failedChecks().isEmpty() ? "ok" : m.failedChecks())));
+                            m.failedChecks().isEmpty() ? "ok" : m.failedChecks(),
+                            m.summary().histogram())));
         byConcurrency.put(concurrency, at);
       }
       progress("dedup storm: " + options.stormSize() + " concurrent requests");
-      Benchmark.Storm storm = bench.dedupStorm(options.stormSize());
+      List<Benchmark.Storm> storms =
+          List.of(
+              bench.dedupStorm(options.stormSize()),
+              bench.dedupStormDuringWrite(options.stormSize()));
+      storms.forEach(
+          s ->
+              progress(
+                  String.format(
+                      "  storm %s: runs %d, transitions %d, p99 %.2f ms, %s",
+                      s.variant(),
+                      s.runsStarted(),
+                      s.transitions(),
+                      s.summary().p99Millis(),
+                      s.summary().outcomes())));
       RunResult.Memory jvm = currentJvmMemory();
 
       RunResult.WorkerStats worker = null;
@@ -159,15 +188,18 @@ public final class BenchmarkMain {
       }
       return new RunResult(
           MachineInfo.current(),
+          loadBefore,
+          MachineInfo.loadAverage(),
           startedAt,
           Duration.ofNanos(System.nanoTime() - t0),
           options.quick(),
           options.experiments(),
           warmUp,
           options.tuning(),
+          options.httpNoDelay(),
           stackStart,
           byConcurrency,
-          storm,
+          storms,
           jvm,
           worker,
           workerNote);

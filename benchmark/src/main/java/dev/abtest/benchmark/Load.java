@@ -1,5 +1,6 @@
 package dev.abtest.benchmark;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,15 @@ final class Load {
   }
 
   private Load() {}
+
+  /** CPU time of every thread of this JVM so far, or 0 where the JVM does not say. */
+  static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
+  }
 
   static Summary run(int count, int concurrency, Op op) throws InterruptedException {
     long[] latencies = new long[count];
@@ -56,14 +66,16 @@ final class Load {
       thread.start();
     }
     ready.await();
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
     go.countDown();
     for (Thread thread : threads) {
       thread.join();
     }
     long wall = System.nanoTime() - start;
+    long cpu = processCpuNanos() - cpuStart;
     Map<String, Long> counted = new ConcurrentHashMap<>();
     outcomes.forEach((k, v) -> counted.put(k, v.sum()));
-    return Summary.of(concurrency, wall, latencies, counted);
+    return Summary.of(concurrency, wall, cpu, latencies, counted);
   }
 }

@@ -27,6 +27,16 @@ record MachineInfo(int cpus, String cpuModel, String memory, String jvm, String 
             + System.getProperty("os.arch"));
   }
 
+  /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
+  static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+      return fields[0] + " / " + fields[1] + " / " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   /** The value of the first {@code key: value} line of a /proc file. */
   static Optional<String> procLine(Path file, String key) {
     try {

@@ -30,7 +30,12 @@ final class Report {
     md.append("- CPU model: ").append(r.machine().cpuModel()).append('\n');
     md.append("- Memory: ").append(r.machine().memory()).append('\n');
     md.append("- JVM: ").append(r.machine().jvm()).append('\n');
-    md.append("- OS: ").append(r.machine().os()).append("\n\n");
+    md.append("- OS: ").append(r.machine().os()).append('\n');
+    md.append("- Load average (1 / 5 / 15 min) at start: ")
+        .append(r.loadBefore())
+        .append("; at end: ")
+        .append(r.loadAfter())
+        .append(" (anything well above 0 means other processes shared the CPUs with this run)\n\n");
 
     md.append("## Setup\n\n");
     md.append(
@@ -53,11 +58,16 @@ final class Report {
     for (String line : r.tuning().describe()) {
       md.append("- ").append(line).append('\n');
     }
+    md.append("- TCP_NODELAY on the JDK HTTP servers (`sun.net.httpserver.nodelay`): ")
+        .append(r.httpNoDelay())
+        .append('\n');
     md.append('\n');
 
     md.append("## Throughput and latency\n\n");
-    md.append("| path | concurrency | activations/s | p50 ms | p95 ms | p99 ms | checks |\n");
-    md.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    md.append(
+        "| path | concurrency | activations/s | p50 ms | p95 ms | p99 ms | JVM CPU ms/op | checks"
+            + " |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (Path path : Path.values()) {
       for (var entry : r.byConcurrency().entrySet()) {
         Measured m = entry.getValue().get(path);
@@ -74,6 +84,8 @@ final class Report {
             .append(f2(s.p95Millis()))
             .append(" | ")
             .append(f2(s.p99Millis()))
+            .append(" | ")
+            .append(f2(s.cpuMillisPerOp()))
             .append(" | ")
             .append(
                 m.failedChecks().isEmpty()
@@ -130,26 +142,35 @@ final class Report {
     }
     md.append('\n');
 
-    Benchmark.Storm storm = r.storm();
     md.append("## Dedup storm\n\n");
-    md.append(storm.summary().count())
-        .append(
-            " simultaneous HTTP requests to activate one fresh experiment (one thread each, released"
-                + " together).\n\n");
     md.append(
-        "| runs started (must be 1) | transitions (must be 1) | p50 ms | p99 ms | answers |\n");
-    md.append("| ---: | ---: | ---: | ---: | --- |\n");
-    md.append("| ")
-        .append(storm.runsStarted())
-        .append(" | ")
-        .append(storm.transitions())
-        .append(" | ")
-        .append(f2(storm.summary().p50Millis()))
-        .append(" | ")
-        .append(f2(storm.summary().p99Millis()))
-        .append(" | ")
-        .append(storm.summary().outcomes())
-        .append(" |\n\n");
+        "Simultaneous HTTP requests to activate one fresh experiment (one client thread each,"
+            + " released together). Runs started counts the workflow runs that executed; a request"
+            + " arriving after the first run closed starts a new run (the contract's ALLOW_DUPLICATE"
+            + " reuse policy) which finds the experiment ACTIVE and answers 409 without writing."
+            + " In the second row every request overlaps the one run.\n\n");
+    md.append(
+        "| storm | requests | runs started | transitions (must be 1) | p50 ms | p99 ms | answers"
+            + " |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    for (Benchmark.Storm storm : r.storms()) {
+      md.append("| ")
+          .append(storm.variant())
+          .append(" | ")
+          .append(storm.summary().count())
+          .append(" | ")
+          .append(storm.runsStarted())
+          .append(" | ")
+          .append(storm.transitions())
+          .append(" | ")
+          .append(f2(storm.summary().p50Millis()))
+          .append(" | ")
+          .append(f2(storm.summary().p99Millis()))
+          .append(" | ")
+          .append(storm.summary().outcomes())
+          .append(" |\n");
+    }
+    md.append('\n');
 
     md.append("## Memory and start\n\n");
     RunResult.Memory jvm = r.benchmarkJvm();

@@ -2,20 +2,24 @@ package dev.abtest.benchmark;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Everything one run measured, for the report. */
 record RunResult(
     MachineInfo machine,
+    String loadBefore,
+    String loadAfter,
     Instant startedAt,
     Duration took,
     boolean quick,
     int experiments,
     int warmUp,
     Tuning tuning,
+    boolean httpNoDelay,
     Duration stackStart,
     Map<Integer, Map<Benchmark.Path, Benchmark.Measured>> byConcurrency,
-    Benchmark.Storm storm,
+    List<Benchmark.Storm> storms,
     Memory benchmarkJvm,
     WorkerStats workerProcess,
     String workerProcessNote) {

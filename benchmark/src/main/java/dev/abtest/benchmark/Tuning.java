@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * The knobs the benchmark wires the worker, the pool and the HTTP servers with; 0 leaves the
- * Temporal SDK's default. {@link #workerDefaults()} is what the worker process uses out of the box
- * ({@code --worker-defaults}); {@link #recommended()} is what profiling led to. Every field can be
- * set with {@code --<name>=<value>}.
+ * Temporal SDK's default, and a negative workflow cache turns sticky execution off. {@link
+ * #workerDefaults()} is what the worker process uses out of the box ({@code --worker-defaults});
+ * {@link #recommended()} is what profiling led to. Every field can be set with {@code
+ * --<name>=<value>}.
  */
 record Tuning(
     int poolSize,
@@ -54,7 +55,7 @@ record Tuning(
     if (index < 0) {
       throw new IllegalArgumentException("unknown option --" + name);
     }
-    if (value < 0) {
+    if (value < 0 && !"workflow-cache".equals(name)) {
       throw new IllegalArgumentException("--" + name + " must not be negative");
     }
     v[index] = value;
@@ -74,7 +75,9 @@ record Tuning(
             + orDefault(activityPollers)
             + ", activity slots: "
             + orDefault(activitySlots));
-    lines.add("sticky workflow cache: " + orDefault(workflowCache));
+    lines.add(
+        "sticky workflow cache: "
+            + (workflowCache < 0 ? "off (no sticky execution)" : orDefault(workflowCache)));
     lines.add("HTTP threads (starter and original route): " + httpThreads);
     lines.add("as options: `" + flags() + "`");
     return lines;

@@ -8,14 +8,25 @@ import dev.abtest.store.DatabaseSettings;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.enums.v1.TaskQueueKind;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
+import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,9 +37,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The services a fault test runs against, all on 127.0.0.1: an embedded PostgreSQL and the Temporal
@@ -73,6 +87,8 @@ final class FaultStack implements AutoCloseable {
   /** PostgreSQL (data under target/faults/{@code name}) and Temporal, migrated and registered. */
   static FaultStack start(String name) throws Exception {
     Path dir = WORK_DIR.resolve(name);
+    // A fresh cluster per run (the extracted binaries are kept).
+    deleteTree(dir.resolve("postgres").resolve("data"));
     EmbeddedPostgres postgres =
         EmbeddedPostgres.builder().directory(dir.resolve("postgres")).fastAndUnsafe(true).start();
     // A fresh database per run: the cluster (and its extracted binaries) is reused across runs.
@@ -204,6 +220,82 @@ final class FaultStack implements AutoCloseable {
     }
   }
 
+  /**
+   * Does what a real Temporal server does after a worker dies and the Java test server does not: a
+   * workflow task scheduled on the dead worker's sticky queue is moved to the normal queue once its
+   * sticky schedule-to-start timeout (5 s) passes. Here: for each open run whose last event is a
+   * workflow task scheduled on a sticky queue, take that task from the queue and fail it with
+   * RESET_STICKY_TASK_QUEUE, which makes the server schedule it again on the normal task queue.
+   * Only called once live workers had time to take every task of their own sticky queues.
+   *
+   * @return how many stranded workflow tasks were moved
+   */
+  int releaseStrandedStickyTasks(List<String> experimentIds) {
+    int released = 0;
+    for (String id : experimentIds) {
+      HistoryEvent last;
+      try {
+        List<HistoryEvent> events = history(id);
+        if (events.isEmpty()) {
+          continue;
+        }
+        last = events.get(events.size() - 1);
+      } catch (StatusRuntimeException e) {
+        continue;
+      }
+      if (last.getEventType() != EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
+        continue;
+      }
+      TaskQueue queue = last.getWorkflowTaskScheduledEventAttributes().getTaskQueue();
+      if (queue.getKind() != TaskQueueKind.TASK_QUEUE_KIND_STICKY) {
+        continue;
+      }
+      try {
+        PollWorkflowTaskQueueResponse task =
+            stubs
+                .blockingStub()
+                .withDeadlineAfter(2, TimeUnit.SECONDS)
+                .pollWorkflowTaskQueue(
+                    PollWorkflowTaskQueueRequest.newBuilder()
+                        .setNamespace("default")
+                        .setTaskQueue(queue)
+                        .setIdentity("fault-test: sticky schedule-to-start timeout")
+                        .build());
+        if (task.getTaskToken().isEmpty()) {
+          continue;
+        }
+        stubs
+            .blockingStub()
+            .respondWorkflowTaskFailed(
+                RespondWorkflowTaskFailedRequest.newBuilder()
+                    .setNamespace("default")
+                    .setTaskToken(task.getTaskToken())
+                    .setCause(
+                        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE)
+                    .setIdentity("fault-test: sticky schedule-to-start timeout")
+                    .build());
+        released++;
+      } catch (StatusRuntimeException e) {
+        // nothing to take (already moved or done): fine
+      }
+    }
+    return released;
+  }
+
+  private List<HistoryEvent> history(String experimentId) {
+    return stubs
+        .blockingStub()
+        .getWorkflowExecutionHistory(
+            GetWorkflowExecutionHistoryRequest.newBuilder()
+                .setNamespace("default")
+                .setExecution(
+                    WorkflowExecution.newBuilder()
+                        .setWorkflowId(Activation.workflowId(experimentId)))
+                .build())
+        .getHistory()
+        .getEventsList();
+  }
+
   /** What an open activation run is waiting for: pending workflow task and activities. */
   String describeOpen(String experimentId) {
     try {
@@ -242,6 +334,22 @@ final class FaultStack implements AutoCloseable {
                       .append(
                           a.hasLastFailure()
                               ? " last failure " + a.getLastFailure().getMessage()
+                              : ""));
+      out.append(", events");
+      history(experimentId)
+          .forEach(
+              e ->
+                  out.append(' ')
+                      .append(e.getEventType().name().replace("EVENT_TYPE_", ""))
+                      .append('@')
+                      .append(e.getEventTime().getSeconds() % 1000)
+                      .append(
+                          e.hasWorkflowTaskScheduledEventAttributes()
+                              ? "("
+                                  + e.getWorkflowTaskScheduledEventAttributes()
+                                      .getTaskQueue()
+                                      .getKind()
+                                  + ")"
                               : ""));
       return out.toString();
     } catch (StatusRuntimeException e) {
@@ -293,6 +401,18 @@ final class FaultStack implements AutoCloseable {
                   .build());
     } finally {
       operator.shutdownNow();
+    }
+  }
+
+  /** Deletes a directory tree if it exists. */
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 
