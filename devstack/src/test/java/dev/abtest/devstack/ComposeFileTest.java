@@ -246,9 +246,9 @@ class ComposeFileTest {
           .contains("-pl " + name + " -am package", name + "/target/" + name + ".jar", "-jar")
           .containsPattern("(?m)^USER (?!root|0\\b)\\S+")
           .doesNotContainPattern("(?m)^(ENV|ARG)\\s+\\S*(SECRET|TOKEN|PASSWORD|API_KEY)");
-      // The jar name is the module's declared final name (Build outputs in the contract).
+      // The jar the Dockerfile copies is the one the module's shade step writes (Build outputs).
       assertThat(Files.readString(root.resolve(name).resolve("pom.xml")))
-          .contains("<finalName>" + name + "</finalName>");
+          .contains("<outputFile>${project.build.directory}/" + name + ".jar</outputFile>");
     }
     String ignored = Files.readString(root.resolve(".dockerignore"));
     assertThat(ignored).contains("target/", ".devstack/");
