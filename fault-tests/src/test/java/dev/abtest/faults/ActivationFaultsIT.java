@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,11 +81,13 @@ class ActivationFaultsIT {
   void everyActivationCompletesOnceAfterTheWorkerIsKilledMidLoad() throws Exception {
     List<String> ids = stack.seedPending("kill", EXPERIMENTS);
     ActivationLoad load = load(ids, 3L);
+    long killedPid;
     try {
       assertThat(load.awaitAnswered(load.total() / 3, Duration.ofMinutes(2)))
           .as("a third of the load answered before the kill")
           .isTrue();
       int before = load.answered();
+      killedPid = worker.pid();
       worker.kill();
       assertThat(worker.isAlive()).isFalse();
       long t0 = System.nanoTime();
@@ -96,18 +99,20 @@ class ActivationFaultsIT {
       load.abort();
       throw e;
     }
-    Map<String, Long> statuses = load.finish(LOAD_LIMIT);
-    // Activity attempts the killed worker held are retried after their 30 s start-to-close timeout.
-    List<String> open = stack.awaitClosed(ids, Duration.ofSeconds(40));
     // The Java test server never times out a dead worker's sticky queue (a real server moves its
-    // workflow tasks to the normal queue after 5 s): do that for the runs left there.
-    int released = stack.releaseStrandedStickyTasks(open);
+    // workflow tasks to the normal queue after 5 s): do that 5 s after the kill.
+    Thread.sleep(5_000);
+    Set<String> deadQueues = stack.workerProxy.stickyQueuesOfProcess(killedPid);
+    int released = stack.releaseStickyQueues(deadQueues);
+    Map<String, Long> statuses = load.finish(LOAD_LIMIT);
+    released += stack.releaseStickyQueues(deadQueues);
     System.out.printf(
-        "worker kill: %d runs open 40 s after the load; %d workflow tasks stranded on the killed"
-            + " worker's sticky queue moved to the normal queue%n",
-        open.size(), released);
+        "worker kill: %d workflow tasks stranded on the killed worker's sticky queue %s moved to"
+            + " the normal queue%n",
+        released, deadQueues);
+    // Activity attempts the killed worker held are retried after their 30 s start-to-close timeout.
     Outcomes.assertEachActivatedExactlyOnce(
-        "worker kill", stack, "kill", ids, load, statuses, Duration.ofSeconds(60));
+        "worker kill", stack, "kill", ids, load, statuses, Duration.ofSeconds(90));
   }
 
   @Test
@@ -163,6 +168,7 @@ class ActivationFaultsIT {
       }
     } finally {
       stack.temporal.resume();
+      stack.workerProxy.resetBackoff();
     }
     System.out.printf(
         "temporal outage: while down, statuses=%s in %s ms (limit %d ms)%n",

@@ -8,7 +8,6 @@ import dev.abtest.store.DatabaseSettings;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.enums.v1.TaskQueueKind;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -41,6 +40,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -63,6 +63,7 @@ final class FaultStack implements AutoCloseable {
 
   final EmbeddedPostgres postgres;
   final String databaseName;
+  final StickyQueueRecorder workerProxy;
   final LoopbackTemporalServer temporal;
   final Database database;
   final WorkflowServiceStubs stubs;
@@ -75,12 +76,14 @@ final class FaultStack implements AutoCloseable {
       LoopbackTemporalServer temporal,
       Database database,
       WorkflowServiceStubs stubs,
+      StickyQueueRecorder workerProxy,
       Path logDir) {
     this.postgres = postgres;
     this.databaseName = databaseName;
     this.temporal = temporal;
     this.database = database;
     this.stubs = stubs;
+    this.workerProxy = workerProxy;
     this.logDir = logDir;
   }
 
@@ -91,7 +94,6 @@ final class FaultStack implements AutoCloseable {
     deleteTree(dir.resolve("postgres").resolve("data"));
     EmbeddedPostgres postgres =
         EmbeddedPostgres.builder().directory(dir.resolve("postgres")).fastAndUnsafe(true).start();
-    // A fresh database per run: the cluster (and its extracted binaries) is reused across runs.
     String databaseName = "faults_" + System.currentTimeMillis();
     postgres.createDatabase(databaseName);
     Database database =
@@ -108,7 +110,9 @@ final class FaultStack implements AutoCloseable {
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
-    return new FaultStack(postgres, databaseName, temporal, database, stubs, dir.resolve("logs"));
+    StickyQueueRecorder workerProxy = new StickyQueueRecorder(temporal.target());
+    return new FaultStack(
+        postgres, databaseName, temporal, database, stubs, workerProxy, dir.resolve("logs"));
   }
 
   /** The environment both processes read: the contract's settings, pointing at this stack. */
@@ -123,8 +127,10 @@ final class FaultStack implements AutoCloseable {
     return env;
   }
 
+  /** A worker process; it reaches Temporal through {@link StickyQueueRecorder}. */
   ServiceProcess startWorker(Map<String, String> extra) throws Exception {
     Map<String, String> env = env();
+    env.put("TEMPORAL_ADDRESS", workerProxy.target());
     env.putAll(extra);
     return track(ServiceProcess.start("worker", WORKER_JAR, env, logDir));
   }
@@ -221,48 +227,41 @@ final class FaultStack implements AutoCloseable {
   }
 
   /**
-   * Does what a real Temporal server does after a worker dies and the Java test server does not: a
-   * workflow task scheduled on the dead worker's sticky queue is moved to the normal queue once its
-   * sticky schedule-to-start timeout (5 s) passes. Here: for each open run whose last event is a
-   * workflow task scheduled on a sticky queue, take that task from the queue and fail it with
-   * RESET_STICKY_TASK_QUEUE, which makes the server schedule it again on the normal task queue.
-   * Only called once live workers had time to take every task of their own sticky queues.
+   * Does what a real Temporal server does after a worker dies and the Java test server does not:
+   * workflow tasks left on the dead worker's sticky queue go back to the normal queue once the
+   * sticky schedule-to-start timeout (5 s) passes. Here: take every task still on those queues and
+   * fail it with RESET_STICKY_TASK_QUEUE, which makes the server schedule it again on the normal
+   * task queue, where the live worker picks it up.
    *
    * @return how many stranded workflow tasks were moved
    */
-  int releaseStrandedStickyTasks(List<String> experimentIds) {
+  int releaseStickyQueues(Set<String> deadStickyQueues) {
     int released = 0;
-    for (String id : experimentIds) {
-      HistoryEvent last;
-      try {
-        List<HistoryEvent> events = history(id);
-        if (events.isEmpty()) {
-          continue;
+    for (String name : deadStickyQueues) {
+      TaskQueue queue =
+          TaskQueue.newBuilder()
+              .setName(name)
+              .setKind(TaskQueueKind.TASK_QUEUE_KIND_STICKY)
+              .setNormalName(Activation.DEFAULT_TASK_QUEUE)
+              .build();
+      for (int attempt = 0; attempt < 1_000; attempt++) {
+        PollWorkflowTaskQueueResponse task;
+        try {
+          task =
+              stubs
+                  .blockingStub()
+                  .withDeadlineAfter(1, TimeUnit.SECONDS)
+                  .pollWorkflowTaskQueue(
+                      PollWorkflowTaskQueueRequest.newBuilder()
+                          .setNamespace("default")
+                          .setTaskQueue(queue)
+                          .setIdentity("fault-test: sticky schedule-to-start timeout")
+                          .build());
+        } catch (StatusRuntimeException e) {
+          break; // nothing left on this queue
         }
-        last = events.get(events.size() - 1);
-      } catch (StatusRuntimeException e) {
-        continue;
-      }
-      if (last.getEventType() != EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
-        continue;
-      }
-      TaskQueue queue = last.getWorkflowTaskScheduledEventAttributes().getTaskQueue();
-      if (queue.getKind() != TaskQueueKind.TASK_QUEUE_KIND_STICKY) {
-        continue;
-      }
-      try {
-        PollWorkflowTaskQueueResponse task =
-            stubs
-                .blockingStub()
-                .withDeadlineAfter(2, TimeUnit.SECONDS)
-                .pollWorkflowTaskQueue(
-                    PollWorkflowTaskQueueRequest.newBuilder()
-                        .setNamespace("default")
-                        .setTaskQueue(queue)
-                        .setIdentity("fault-test: sticky schedule-to-start timeout")
-                        .build());
         if (task.getTaskToken().isEmpty()) {
-          continue;
+          break;
         }
         stubs
             .blockingStub()
@@ -275,8 +274,6 @@ final class FaultStack implements AutoCloseable {
                     .setIdentity("fault-test: sticky schedule-to-start timeout")
                     .build());
         released++;
-      } catch (StatusRuntimeException e) {
-        // nothing to take (already moved or done): fine
       }
     }
     return released;
@@ -430,6 +427,7 @@ final class FaultStack implements AutoCloseable {
       }
     }
     stubs.shutdownNow();
+    workerProxy.close();
     temporal.close();
     database.close();
     postgres.close();
