@@ -23,11 +23,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Benchmark {
   static final Duration RESULT_TIMEOUT = Duration.ofSeconds(120);
 
-  /** The paths measured at each concurrency. */
+  /**
+   * The paths measured at each concurrency, in this order. The ceiling runs before and after the
+   * activations, so that neither side gains from running first on a machine whose load drifts; the
+   * better of the two is the ceiling.
+   */
   enum Path {
     CEILING("engine ceiling (canned activities), Temporal client"),
     CLIENT("activation, Temporal client (ActivationClient)"),
     HTTP("activation, HTTP starter"),
+    CEILING_AGAIN("engine ceiling again, after the activations"),
     FLOOR("database floor: conditional UPDATE + audit INSERT, no Temporal"),
     ORIGINAL("original route design over HTTP: read then update, no Temporal");
 
@@ -36,6 +41,17 @@ final class Benchmark {
     Path(String label) {
       this.label = label;
     }
+
+    boolean isCeiling() {
+      return this == CEILING || this == CEILING_AGAIN;
+    }
+  }
+
+  /** The engine's ceiling at one concurrency: the better of its two measurements. */
+  static Summary ceiling(Map<Path, Measured> at) {
+    Summary before = at.get(Path.CEILING).summary();
+    Summary after = at.get(Path.CEILING_AGAIN).summary();
+    return after.throughput() > before.throughput() ? after : before;
   }
 
   /**
@@ -63,6 +79,9 @@ final class Benchmark {
   /** Runs every path once on {@code count} experiments, untimed, so the JIT and pools are warm. */
   void warmUp(int count) throws Exception {
     for (Path path : Path.values()) {
+      if (path == Path.CEILING_AGAIN) {
+        continue;
+      }
       measure(path, 8, count, "warm");
     }
   }
@@ -78,47 +97,63 @@ final class Benchmark {
   private Measured measure(Path path, int concurrency, int count, String tag) throws Exception {
     String prefix = tag + "-" + path.name().toLowerCase();
     List<String> ids =
-        path == Path.CEILING ? syntheticIds(prefix, count) : stack.seeder.pending(prefix, count);
+        path.isCeiling() ? syntheticIds(prefix, count) : stack.seeder.pending(prefix, count);
     stack.timed.reset();
     Load.Op op =
         switch (path) {
-          case CEILING -> i -> ceiling(ids.get(i));
+          case CEILING, CEILING_AGAIN -> i -> ceiling(ids.get(i));
           case CLIENT ->
               i -> stack.activations.activate(ids.get(i), null, RESULT_TIMEOUT).outcome().name();
           case HTTP -> i -> post(stack.starterUri(), ids.get(i));
           case FLOOR ->
               i -> {
                 String id = ids.get(i);
-                return stack.store.activate(id, null, "floor:" + id, "floor-run").outcome().name();
+                long t0 = System.nanoTime();
+                String outcome =
+                    stack.store.activate(id, null, "floor:" + id, "floor-run").outcome().name();
+                stack.timed.storeTime.record(System.nanoTime() - t0);
+                return outcome;
               };
           case ORIGINAL -> i -> post(stack.originalRoute.uri(), ids.get(i));
         };
     Summary summary = Load.run(count, concurrency, op);
     Summary storeActivity =
-        path == Path.CLIENT || path == Path.HTTP
+        path == Path.CLIENT || path == Path.HTTP || path == Path.FLOOR
             ? Summary.of(concurrency, 0, stack.timed.storeTime.snapshot(), Map.of())
             : null;
     return new Measured(path, summary, storeActivity, check(path, prefix, count, summary));
   }
 
+  /**
+   * Every operation answered as expected (for HTTP, 202 "still running" counts: its run goes on),
+   * then, once the runs still going after a 202 finished (at most 2 minutes), every experiment
+   * ACTIVE with exactly one audit row.
+   */
   private List<String> check(Path path, String prefix, int count, Summary summary)
-      throws SQLException {
+      throws SQLException, InterruptedException {
     List<String> failed = new ArrayList<>();
-    String expected =
+    long unexpected =
         switch (path) {
-          case CEILING, CLIENT, FLOOR -> "ACTIVATED";
-          case HTTP, ORIGINAL -> "HTTP 200";
+          case CEILING, CEILING_AGAIN, CLIENT, FLOOR -> summary.unexpected("ACTIVATED");
+          case HTTP -> count - summary.outcome("HTTP 200") - summary.outcome("HTTP 202");
+          case ORIGINAL -> summary.unexpected("HTTP 200");
         };
-    if (summary.unexpected(expected) > 0) {
-      failed.add(summary.unexpected(expected) + " not " + expected + ": " + summary.outcomes());
+    if (unexpected > 0) {
+      failed.add(unexpected + " unexpected answers: " + summary.outcomes());
     }
-    if (path != Path.CEILING) {
-      long active = stack.seeder.activeCount(prefix);
-      if (active != count) {
-        failed.add(active + " of " + count + " rows ACTIVE");
-      }
+    if (path.isCeiling()) {
+      return failed;
     }
-    if (path == Path.CLIENT || path == Path.HTTP || path == Path.FLOOR) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    long active = stack.seeder.activeCount(prefix);
+    while (active < count && summary.outcome("HTTP 202") > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      active = stack.seeder.activeCount(prefix);
+    }
+    if (active != count) {
+      failed.add(active + " of " + count + " rows ACTIVE");
+    }
+    if (path != Path.ORIGINAL) {
       long audit = stack.auditRows(prefix);
       if (audit != count) {
         failed.add(audit + " audit rows for " + count + " experiments");

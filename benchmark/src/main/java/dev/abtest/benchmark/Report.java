@@ -99,7 +99,7 @@ final class Report {
     md.append("## Ratios\n\n");
     md.append(
         "- activation / ceiling: throughput of the real activation over the same workflow with"
-            + " canned activities (goal ≥ 0.90).\n"
+            + " canned activities, the better of its two measurements (goal ≥ 0.90).\n"
             + "- database activity / floor: mean time inside ActivationStoreActivitiesImpl during the"
             + " client scenario over the mean time of the bare conditional UPDATE + audit INSERT"
             + " (ActivationStore, same pool, no Temporal) at the same concurrency (goal ≤ 1.5).\n"
@@ -112,10 +112,14 @@ final class Report {
     md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (var entry : r.byConcurrency().entrySet()) {
       Map<Path, Measured> at = entry.getValue();
-      Summary ceiling = at.get(Path.CEILING).summary();
+      Summary ceiling = Benchmark.ceiling(at);
       Summary client = at.get(Path.CLIENT).summary();
       Summary http = at.get(Path.HTTP).summary();
-      Summary floor = at.get(Path.FLOOR).summary();
+      // The statement's own time, as measured around the call (the same way as the activity).
+      Summary floor =
+          at.get(Path.FLOOR).storeActivity() != null
+              ? at.get(Path.FLOOR).storeActivity()
+              : at.get(Path.FLOOR).summary();
       Summary original = at.get(Path.ORIGINAL).summary();
       Summary activity = at.get(Path.CLIENT).storeActivity();
       md.append("| ")
@@ -142,13 +146,45 @@ final class Report {
     }
     md.append('\n');
 
+    md.append("## Goals in this run\n\n");
+    md.append(
+        "| concurrency | activation ≥ 0.90 × ceiling (client) | DB activity ≤ 1.5 × floor (mean) |\n");
+    md.append("| ---: | --- | --- |\n");
+    for (var entry : r.byConcurrency().entrySet()) {
+      Map<Path, Measured> at = entry.getValue();
+      double ratio =
+          at.get(Path.CLIENT).summary().throughput() / Benchmark.ceiling(at).throughput();
+      Summary floor =
+          at.get(Path.FLOOR).storeActivity() != null
+              ? at.get(Path.FLOOR).storeActivity()
+              : at.get(Path.FLOOR).summary();
+      double db = at.get(Path.CLIENT).storeActivity().meanMillis() / floor.meanMillis();
+      md.append("| ")
+          .append(entry.getKey())
+          .append(" | ")
+          .append(ratio >= 0.9 ? "reached (" : "not reached (")
+          .append(f2(ratio))
+          .append(") | ")
+          .append(db <= 1.5 ? "reached (" : "not reached (")
+          .append(f2(db))
+          .append(") |\n");
+    }
+    md.append('\n');
+
     md.append("## Dedup storm\n\n");
     md.append(
-        "Simultaneous HTTP requests to activate one fresh experiment (one client thread each,"
-            + " released together). Runs started counts the workflow runs that executed; a request"
-            + " arriving after the first run closed starts a new run (the contract's ALLOW_DUPLICATE"
-            + " reuse policy) which finds the experiment ACTIVE and answers 409 without writing."
-            + " In the second row every request overlaps the one run.\n\n");
+            "Simultaneous HTTP requests to activate one fresh experiment (one client thread each,"
+                + " released together). Runs started counts the workflow runs that executed; a request"
+                + " that reaches Temporal after the first run closed starts a new run (the contract's"
+                + " ALLOW_DUPLICATE reuse policy), which finds the experiment ACTIVE and answers 409"
+                + " without writing. In the second row another transaction holds the row until 2 s"
+                + " after the last request was sent, so the first run waits inside its conditional"
+                + " UPDATE meanwhile; every request the starter is serving then joins that run. The"
+                + " starter serves HTTP_THREADS requests at a time (")
+        .append(r.tuning().httpThreads())
+        .append(
+            " here): the others wait in its queue and reach Temporal only after the run closed."
+                + " Transitions must be 1 in every row.\n\n");
     md.append(
         "| storm | requests | runs started | transitions (must be 1) | p50 ms | p99 ms | answers"
             + " |\n");
