@@ -5,20 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * Runs the benchmark's quick mode end to end (every path at concurrency 1, 8 and 64 on 100 fresh
  * experiments, a 200-request dedup storm) and checks what it must never get wrong: every experiment
  * activated once, one transition in the storm, a report with every section.
  *
- * <p>Not part of the default build: on a 2-core machine the quick mode takes about a minute, over
- * the 60 s a CI test may take here. Run it with {@code mvn -B -pl benchmark -am verify
- * -Dbenchmark.smoke=true}.
+ * <p>About 55 s on the 2-core development machine (under the 60 s a CI test may take here); {@code
+ * -Dbenchmark.smoke=false} skips it.
  */
 class QuickBenchmarkTest {
   @Test
-  @EnabledIfSystemProperty(named = "benchmark.smoke", matches = "true")
+  @DisabledIfSystemProperty(named = "benchmark.smoke", matches = "false")
   void quickModeActivatesEveryExperimentOnceAndWritesEverySection() throws Exception {
     BenchmarkMain.Options options =
         BenchmarkMain.Options.parse(
