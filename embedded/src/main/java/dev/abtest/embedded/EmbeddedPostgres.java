@@ -45,7 +45,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
    */
   public static final String DEFAULT_PASSWORD = "embedded-pg-secret-4f1c";
 
-
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
   private static final String HOST = "127.0.0.1";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);

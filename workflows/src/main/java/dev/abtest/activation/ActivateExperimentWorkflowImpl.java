@@ -9,8 +9,8 @@ import java.util.Optional;
 import org.slf4j.Logger;
 
 /**
- * Validate, then write. Deterministic: all I/O happens in activities, and the only clock, logger and
- * state used here come from the Workflow API.
+ * Validate, then write. Deterministic: all I/O happens in activities, and the only clock, logger
+ * and state used here come from the Workflow API.
  */
 public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflow {
   private static final Logger log = Workflow.getLogger(ActivateExperimentWorkflowImpl.class);
@@ -30,7 +30,8 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     String rawId = request == null ? null : request.experimentId();
     Optional<String> idProblem = ExperimentIds.problem(rawId);
     if (idProblem.isPresent()) {
-      // Another client may start us with any input: answer it like the HTTP edge would, never retry.
+      // Another client may start us with any input: answer it like the HTTP edge would, never
+      // retry.
       return finish(
           ActivationResult.rejected(
               rawId,
@@ -65,9 +66,11 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
                 experimentId,
                 null,
                 List.of(
-                    new Violation(ViolationCode.INVALID_EXPERIMENT_ID, cause.getOriginalMessage()))));
+                    new Violation(
+                        ViolationCode.INVALID_EXPERIMENT_ID, cause.getOriginalMessage()))));
       }
-      log.error("Activation of {} failed after its retries: {}", experimentId, failure.getMessage());
+      log.error(
+          "Activation of {} failed after its retries: {}", experimentId, failure.getMessage());
       throw failure;
     }
   }

@@ -10,7 +10,9 @@ public final class Activation {
   /** The default task queue; {@code TEMPORAL_TASK_QUEUE} overrides it. */
   public static final String DEFAULT_TASK_QUEUE = "experiment-activation";
 
-  /** Workflow ids are {@code activate-experiment:<experimentId>}, so concurrent requests collapse. */
+  /**
+   * Workflow ids are {@code activate-experiment:<experimentId>}, so concurrent requests collapse.
+   */
   public static final String WORKFLOW_ID_PREFIX = "activate-experiment:";
 
   /** Keyword set when a run starts, so every activation of an experiment can be listed. */

@@ -1,12 +1,12 @@
 package dev.abtest.activation;
 
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
-import io.temporal.api.common.v1.WorkflowExecution;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -44,15 +44,17 @@ public final class ActivationClient {
       return stub.getResultAsync(ActivationResult.class);
     }
 
-    /** Waits up to {@code timeout} for the result; throws {@link TimeoutException} if still running. */
+    /**
+     * Waits up to {@code timeout} for the result; throws {@link TimeoutException} if still running.
+     */
     public ActivationResult result(Duration timeout) throws TimeoutException {
       return stub.getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, ActivationResult.class);
     }
   }
 
   /**
-   * Starts the activation of {@code experimentId}, or joins the run already in progress for it. The id
-   * must already be valid ({@link ExperimentIds#problem}); {@code requestedBy} may be null.
+   * Starts the activation of {@code experimentId}, or joins the run already in progress for it. The
+   * id must already be valid ({@link ExperimentIds#problem}); {@code requestedBy} may be null.
    */
   public Started start(String experimentId, String requestedBy) {
     String id = ExperimentIds.normalize(experimentId);
@@ -68,7 +70,9 @@ public final class ActivationClient {
     return start(experimentId, requestedBy).result(timeout);
   }
 
-  /** The options every activation is started with: the contract's id, queue, policies and summary. */
+  /**
+   * The options every activation is started with: the contract's id, queue, policies and summary.
+   */
   public WorkflowOptions options(String experimentId, String requestedBy) {
     return WorkflowOptions.newBuilder()
         .setWorkflowId(Activation.workflowId(experimentId))

@@ -6,12 +6,16 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Timeouts and retries of the two activities. A transient database error is retried with exponential
- * backoff until the database is back, for at most {@code retryBudget} in total; after that the workflow
- * fails. The worker builds this from its configuration and hands it to the workflow.
+ * Timeouts and retries of the two activities. A transient database error is retried with
+ * exponential backoff until the database is back, for at most {@code retryBudget} in total; after
+ * that the workflow fails. The worker builds this from its configuration and hands it to the
+ * workflow.
  */
 public record ActivationPolicy(
-    Duration attemptTimeout, Duration initialInterval, Duration maximumInterval, Duration retryBudget) {
+    Duration attemptTimeout,
+    Duration initialInterval,
+    Duration maximumInterval,
+    Duration retryBudget) {
 
   public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofHours(1);
 

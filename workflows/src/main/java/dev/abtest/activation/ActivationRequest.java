@@ -1,7 +1,7 @@
 package dev.abtest.activation;
 
 /**
- * The workflow input: which experiment, and who asked (a token subject, or null when authentication is
- * off). Clients in any language send it as {@code {"experimentId": "...", "requestedBy": ...}}.
+ * The workflow input: which experiment, and who asked (a token subject, or null when authentication
+ * is off). Clients in any language send it as {@code {"experimentId": "...", "requestedBy": ...}}.
  */
 public record ActivationRequest(String experimentId, String requestedBy) {}

@@ -4,8 +4,9 @@ import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
 /**
- * The one write: a conditional UPDATE of the experiment and its audit row, in one transaction. Safe to
- * retry: an attempt after a commit whose reply was lost reports ACTIVATED again and writes nothing.
+ * The one write: a conditional UPDATE of the experiment and its audit row, in one transaction. Safe
+ * to retry: an attempt after a commit whose reply was lost reports ACTIVATED again and writes
+ * nothing.
  */
 @ActivityInterface
 public interface ActivationStoreActivities {

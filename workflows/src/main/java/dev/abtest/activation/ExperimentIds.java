@@ -2,22 +2,26 @@ package dev.abtest.activation;
 
 import java.util.Optional;
 
-/** The contract's rule for an experiment id: a string, trimmed, 1..128 characters, no control characters. */
+/**
+ * The contract's rule for an experiment id: a string, trimmed, 1..128 characters, no control
+ * characters.
+ */
 public final class ExperimentIds {
   public static final int MAX_LENGTH = 128;
 
   private ExperimentIds() {}
 
   /**
-   * Returns why {@code raw} is not a valid experiment id, or empty when it is. Length counts Unicode code
-   * points of the trimmed value.
+   * Returns why {@code raw} is not a valid experiment id, or empty when it is. Length counts
+   * Unicode code points of the trimmed value.
    */
   public static Optional<String> problem(String raw) {
     if (raw == null) {
       return Optional.of("experimentId is required");
     }
     String id = raw.strip();
-    // strip() keeps no-break and other Unicode spaces (JavaScript's trim() removes them): an id made
+    // strip() keeps no-break and other Unicode spaces (JavaScript's trim() removes them): an id
+    // made
     // only of those is blank too.
     if (id.codePoints().allMatch(ExperimentIds::isSpace)) {
       return Optional.of("experimentId must not be blank");

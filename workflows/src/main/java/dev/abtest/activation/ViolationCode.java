@@ -6,7 +6,10 @@ public enum ViolationCode {
   INVALID_EXPERIMENT_ID,
   /** COMPLETED and FAILED are terminal. */
   STATUS_TERMINAL,
-  /** The configuration is not a JSON object with a {@code variants} and a {@code distribution} array. */
+  /**
+   * The configuration is not a JSON object with a {@code variants} and a {@code distribution}
+   * array.
+   */
   CONFIGURATION_MALFORMED,
   /** Fewer than two variants. */
   TOO_FEW_VARIANTS,
