@@ -59,6 +59,7 @@ final class BenchStack implements AutoCloseable {
   final StarterHandle starter;
   final Seeder seeder;
   final String databaseName;
+  final Tuning tuning;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   private BenchStack(
@@ -71,11 +72,13 @@ final class BenchStack implements AutoCloseable {
       TimedActivities timed,
       WorkerFactory workers,
       OriginalRoute originalRoute,
-      StarterHandle starter) {
+      StarterHandle starter,
+      Tuning tuning) {
     this.postgres = postgres;
     this.temporal = temporal;
     this.database = database;
     this.databaseName = databaseName;
+    this.tuning = tuning;
     this.store = new ActivationStore(database.jdbi());
     this.stubs = stubs;
     this.client = client;
@@ -140,7 +143,8 @@ final class BenchStack implements AutoCloseable {
               timed,
               workers,
               originalRoute,
-              starter);
+              starter,
+              tuning);
       stack.closeables.addAll(started);
       return stack;
     } catch (Exception | Error e) {

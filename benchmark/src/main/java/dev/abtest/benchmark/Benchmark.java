@@ -177,14 +177,21 @@ final class Benchmark {
   /**
    * The same storm with every request overlapping the one run: another transaction locks the row
    * until all requests were sent and 2 s passed, so the run waits inside its conditional UPDATE
-   * meanwhile (as it would behind a slow disk). Latencies include that hold.
+   * meanwhile (as it would behind a slow disk), and a second starter with a thread per request
+   * serves them all at once. Latencies include that hold.
    */
   Storm dedupStormDuringWrite(int concurrent) throws Exception {
     String id = stack.seeder.pending("storm-held", 1).get(0);
     stack.timed.reset();
     AtomicInteger sent = new AtomicInteger();
     Summary summary;
-    try (Connection lock = stack.database.dataSource().getConnection()) {
+    try (StarterHandle wide =
+            StarterHandle.start(
+                stack.postgres,
+                stack.databaseName,
+                stack.temporal,
+                stack.tuning.with("http-threads", concurrent + 16));
+        Connection lock = stack.database.dataSource().getConnection()) {
       lock.setAutoCommit(false);
       try (PreparedStatement select =
           lock.prepareStatement("SELECT id FROM \"ABTest\" WHERE id = ? FOR UPDATE")) {
@@ -213,7 +220,7 @@ final class Benchmark {
               concurrent,
               i -> {
                 sent.incrementAndGet();
-                return post(stack.starterUri(), id);
+                return post(wide.activateUri(), id);
               });
       release.join();
     }
@@ -221,7 +228,11 @@ final class Benchmark {
     long transitions =
         stack.seeder.count(
             "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id = ?", id);
-    return new Storm("all overlapping one run (write held 2 s)", summary, runs, transitions);
+    return new Storm(
+        "all overlapping one run (write held 2 s, a starter thread per request)",
+        summary,
+        runs,
+        transitions);
   }
 
   private String ceiling(String id) throws Exception {

@@ -126,7 +126,9 @@ public final class BenchmarkMain {
     Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     String loadBefore = MachineInfo.loadAverage();
     long t0 = System.nanoTime();
-    int warmUp = Math.max(20, options.experiments() / 5);
+    // As many as a scenario: the JIT settles before anything is measured, so no path gains from
+    // running later than another.
+    int warmUp = options.experiments();
     progress("starting the stack in " + options.directory().toAbsolutePath());
     long s0 = System.nanoTime();
     try (BenchStack stack =
