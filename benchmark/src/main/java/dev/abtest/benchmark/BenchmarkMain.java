@@ -126,9 +126,9 @@ public final class BenchmarkMain {
     Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     String loadBefore = MachineInfo.loadAverage();
     long t0 = System.nanoTime();
-    // As many as a scenario: the JIT settles before anything is measured, so no path gains from
-    // running later than another.
-    int warmUp = options.experiments();
+    // As many as a scenario, so the JIT settles before anything is measured; the quick mode, a
+    // smoke test, keeps it short.
+    int warmUp = options.quick() ? 20 : options.experiments();
     progress("starting the stack in " + options.directory().toAbsolutePath());
     long s0 = System.nanoTime();
     try (BenchStack stack =

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Runs the benchmark's quick mode end to end (every path at concurrency 1, 8 and 64 on 100 fresh
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  */
 class QuickBenchmarkTest {
   @Test
-  @DisabledIfSystemProperty(named = "benchmark.smoke", matches = "false")
+  @EnabledIfSystemProperty(named = "benchmark.smoke", matches = "true")
   void quickModeActivatesEveryExperimentOnceAndWritesEverySection() throws Exception {
     BenchmarkMain.Options options =
         BenchmarkMain.Options.parse(
