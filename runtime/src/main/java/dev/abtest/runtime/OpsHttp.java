@@ -28,7 +28,7 @@ public final class OpsHttp implements AutoCloseable {
   public static OpsHttp start(HttpSettings settings, OpsEndpoints endpoints) {
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 16);
+      server = JdkHttpServers.create(new InetSocketAddress(settings.host(), settings.port()), 16);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot serve HTTP on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(),

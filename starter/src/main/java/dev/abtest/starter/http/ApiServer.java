@@ -3,6 +3,7 @@ package dev.abtest.starter.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.abtest.runtime.JdkHttpServers;
 import dev.abtest.starter.auth.AuthException;
 import dev.abtest.starter.auth.Authenticator;
 import dev.abtest.starter.auth.Caller;
@@ -61,7 +62,8 @@ public final class ApiServer implements AutoCloseable {
     this.authenticator = authenticator;
     this.routes = List.copyOf(routes);
     this.observer = observer == null ? Observer.NONE : observer;
-    this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 1024);
+    this.server =
+        JdkHttpServers.create(new InetSocketAddress(options.host(), options.port()), 1024);
     AtomicInteger count = new AtomicInteger();
     this.executor =
         new ThreadPoolExecutor(
