@@ -194,7 +194,7 @@ class WorkerAppTest {
   }
 
   @Test
-  void theSearchAttributesAreRegisteredAndSetOnEveryRun() throws Exception {
+  void everyRunCarriesBothSearchAttributesAndItsStaticSummary() throws Exception {
     insertPendingExperiment("exp_search");
     ActivationClient.Started started = activations.start("exp_search", "bob");
     assertThat(started.result(Duration.ofSeconds(30)).outcome()).isEqualTo(Outcome.ACTIVATED);
@@ -214,6 +214,11 @@ class WorkerAppTest {
         description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap();
     assertThat(attributes).containsKeys("ExperimentId", "ActivationOutcome");
     assertThat(attributes.get("ActivationOutcome").getData().toStringUtf8()).contains("ACTIVATED");
+    // What the Web UI shows for the run: the static summary and details the client set.
+    var metadata = description.getExecutionConfig().getUserMetadata();
+    assertThat(metadata.getSummary().getData().toStringUtf8())
+        .contains("Activate exp_search requested by bob");
+    assertThat(metadata.getDetails().getData().toStringUtf8()).contains("conditional UPDATE");
   }
 
   @Test
