@@ -7,6 +7,7 @@ import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
@@ -14,12 +15,8 @@ import dev.abtest.worker.ActivationTelemetry;
 import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.temporal.api.enums.v1.IndexedValueType;
-import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
-import io.temporal.serviceclient.OperatorServiceStubs;
-import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
@@ -31,6 +28,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -114,10 +112,11 @@ final class BenchStack implements AutoCloseable {
 
       LoopbackTemporalServer temporal = LoopbackTemporalServer.start(0);
       started.add(temporal);
-      registerSearchAttributes(temporal.target());
       WorkflowServiceStubs stubs =
           WorkflowServiceStubs.newServiceStubs(
               WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+      new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10))
+          .ensureActivationAttributes();
       started.add(stubs::shutdownNow);
       WorkflowClient client =
           WorkflowClient.newInstance(
@@ -197,30 +196,6 @@ final class BenchStack implements AutoCloseable {
 
     factory.start();
     return factory;
-  }
-
-  private static void registerSearchAttributes(String target) {
-    OperatorServiceStubs operator =
-        OperatorServiceStubs.newServiceStubs(
-            OperatorServiceStubsOptions.newBuilder()
-                .setTarget(target)
-                .validateAndBuildWithDefaults());
-    try {
-      operator
-          .blockingStub()
-          .addSearchAttributes(
-              AddSearchAttributesRequest.newBuilder()
-                  .setNamespace("default")
-                  .putSearchAttributes(
-                      Activation.EXPERIMENT_ID.getName(),
-                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-                  .putSearchAttributes(
-                      Activation.ACTIVATION_OUTCOME.getName(),
-                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-                  .build());
-    } finally {
-      operator.shutdownNow();
-    }
   }
 
   URI starterUri() {
