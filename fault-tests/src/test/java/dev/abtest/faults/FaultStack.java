@@ -3,25 +3,22 @@ package dev.abtest.faults;
 import dev.abtest.activation.Activation;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.enums.v1.TaskQueueKind;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
 import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest;
 import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
 import io.temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest;
-import io.temporal.serviceclient.OperatorServiceStubs;
-import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
@@ -106,10 +103,10 @@ final class FaultStack implements AutoCloseable {
                 DatabaseSettings.DEFAULT_CONNECTION_TIMEOUT));
     database.migrate();
     LoopbackTemporalServer temporal = LoopbackTemporalServer.start(0);
-    registerSearchAttributes(temporal.target());
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10)).ensureActivationAttributes();
     StickyQueueRecorder workerProxy = new StickyQueueRecorder(temporal.target());
     return new FaultStack(
         postgres, databaseName, temporal, database, stubs, workerProxy, dir.resolve("logs"));
@@ -374,30 +371,6 @@ final class FaultStack implements AutoCloseable {
         return false; // never started: counts as not done
       }
       throw e;
-    }
-  }
-
-  private static void registerSearchAttributes(String target) {
-    OperatorServiceStubs operator =
-        OperatorServiceStubs.newServiceStubs(
-            OperatorServiceStubsOptions.newBuilder()
-                .setTarget(target)
-                .validateAndBuildWithDefaults());
-    try {
-      operator
-          .blockingStub()
-          .addSearchAttributes(
-              AddSearchAttributesRequest.newBuilder()
-                  .setNamespace("default")
-                  .putSearchAttributes(
-                      Activation.EXPERIMENT_ID.getName(),
-                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-                  .putSearchAttributes(
-                      Activation.ACTIVATION_OUTCOME.getName(),
-                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-                  .build());
-    } finally {
-      operator.shutdownNow();
     }
   }
 
