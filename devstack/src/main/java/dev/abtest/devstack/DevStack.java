@@ -1,7 +1,11 @@
 package dev.abtest.devstack;
 
+import dev.abtest.devstack.DevStackConfig.TemporalMode;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.embedded.TemporalCli;
+import dev.abtest.embedded.TemporalDevServer;
+import dev.abtest.embedded.TemporalServer;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.Logging;
@@ -19,8 +23,10 @@ import io.grpc.StatusRuntimeException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URLEncoder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -30,7 +36,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -70,6 +78,9 @@ public final class DevStack implements AutoCloseable {
   private StarterApp starter;
   private boolean authOff;
   private boolean closed;
+  private TemporalServer server;
+  private TemporalDevServer devServer;
+  private volatile int exitCode;
 
   /** Something started, with the name its stop is logged under. */
   private record Piece(String name, AutoCloseable closeable) {}
@@ -108,6 +119,9 @@ public final class DevStack implements AutoCloseable {
     }
     stack.printReady(System.out, Duration.ofNanos(System.nanoTime() - t0));
     stack.awaitStop();
+    if (stack.exitCode != 0) {
+      System.exit(stack.exitCode);
+    }
   }
 
   /** Starts every piece in dependency order; on failure the caller closes what started. */
@@ -222,16 +236,33 @@ public final class DevStack implements AutoCloseable {
   }
 
   private void startTemporal() throws IOException {
-    if (config.embeddedTemporal()) {
+    TemporalMode mode = config.temporalMode();
+    Optional<Path> cli =
+        mode == TemporalMode.AUTO || mode == TemporalMode.CLI ? locateCli() : Optional.empty();
+    if (mode == TemporalMode.CLI && cli.isEmpty()) {
+      throw new ConfigException(
+          "DEVSTACK_TEMPORAL=cli, but no temporal binary was found: " + TemporalCli.INSTALL_HINT);
+    }
+    if (cli.isPresent()) {
+      devServer = startDevServer(cli.get());
+      server = devServer;
+      started.push(new Piece("Temporal dev server", devServer));
+    } else if (mode != TemporalMode.EXTERNAL) {
       try {
-        started.push(
-            new Piece("Temporal server", LoopbackTemporalServer.start(config.temporalPort())));
+        server = LoopbackTemporalServer.start(config.temporalPort());
       } catch (IOException e) {
         throw new IOException(
             e.getMessage()
                 + ": is another Temporal server (temporal server start-dev?) using the port? Set"
                 + " TEMPORAL_ADDRESS=127.0.0.1:<free port>, or DEVSTACK_TEMPORAL=external to use it",
             e);
+      }
+      started.push(new Piece("Temporal server", server));
+      if (mode == TemporalMode.AUTO) {
+        log.info(
+            "No temporal binary found: using the embedded test server (no Web UI, nothing kept"
+                + " across restarts). For the real dev server and its Web UI: {}",
+            TemporalCli.INSTALL_HINT);
       }
     }
     temporal = TemporalSettings.fromEnv(new Env(temporalEnv()));
@@ -252,13 +283,49 @@ public final class DevStack implements AutoCloseable {
               + temporal.address()
               + " does not answer ("
               + e.getStatus().getCode()
-              + (config.embeddedTemporal()
+              + (config.startsTemporal()
                   ? ")"
                   : "): start it first, e.g. `temporal server start-dev`, or drop"
-                      + " DEVSTACK_TEMPORAL=external to use the embedded server"),
+                      + " DEVSTACK_TEMPORAL=external to let the dev stack start one"),
           e);
     }
     readiness.add(TemporalProbe.check(stubs, PROBE_TIMEOUT));
+  }
+
+  private Optional<Path> locateCli() {
+    try {
+      return TemporalCli.locate(baseEnv, Path.of(""));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /**
+   * The CLI's dev server, its SQLite file and log under {@code DEVSTACK_DIR/temporal}, the
+   * activation search attributes registered at start. Should it exit later, the dev stack stops
+   * with one line and a non-zero code.
+   */
+  private TemporalDevServer startDevServer(Path cli) throws IOException {
+    Path dir = config.dataDir().resolve("temporal");
+    Map<String, String> attributes = new LinkedHashMap<>();
+    SearchAttributeSetup.ACTIVATION_ATTRIBUTES.forEach(
+        (name, type) -> attributes.put(name, SearchAttributeSetup.cliTypeName(type)));
+    TemporalDevServer.Options options =
+        TemporalDevServer.Options.of(cli, dir.resolve("dev-server.log"))
+            .withPort(config.temporalPort())
+            .withUiPort(config.uiPort())
+            .withDbFile(dir.resolve("temporal.db"))
+            .withSearchAttributes(attributes)
+            .onUnexpectedExit(this::fail);
+    return TemporalDevServer.start(options);
+  }
+
+  /** Something the stack needs ended on its own: say so in one line, stop the rest, exit 1. */
+  private void fail(String line) {
+    log.error("{}: stopping the dev stack", line);
+    exitCode = 1;
+    Thread stopper = new Thread(this::close, "devstack-stop");
+    stopper.start();
   }
 
   private void startWorker(Map<String, String> env) {
@@ -343,10 +410,7 @@ public final class DevStack implements AutoCloseable {
     b.append(
         String.format(
             "   Temporal gRPC    %s  (%s, namespace %s, task queue %s)%n",
-            temporal.address(),
-            config.embeddedTemporal() ? "embedded test server, in memory" : "external server",
-            temporal.namespace(),
-            temporal.taskQueue()));
+            temporal.address(), engineDescription(), temporal.namespace(), temporal.taskQueue()));
     b.append(
         String.format(
             "   PostgreSQL       %s as %s%s%n",
@@ -360,12 +424,24 @@ public final class DevStack implements AutoCloseable {
         String.format(
             "   Demo experiments %s%s%n",
             String.join(" ", DemoExperiments.IDS), seeded == 0 ? " (kept from the last run)" : ""));
-    b.append(
-        config.embeddedTemporal()
-            ? "   Web UI           none with the embedded server: DEVSTACK_TEMPORAL=external with"
-                + " `temporal server start-dev` has one (http://localhost:8233)\n"
-            : "   Web UI           the external server's (temporal server start-dev:"
-                + " http://localhost:8233)\n");
+    if (devServer != null && devServer.uiUrl().isPresent()) {
+      String ui = devServer.uiUrl().get();
+      b.append(
+          String.format(
+              "   Web UI           %s/namespaces/%s/workflows%n", ui, temporal.namespace()));
+      b.append(
+          String.format(
+              "   The seed's runs  %s%n",
+              webUiQueryLink(ui, temporal.namespace(), "ExperimentId = \"exp_123456\"")));
+    } else if (config.temporalMode() == TemporalMode.EXTERNAL) {
+      b.append(
+          "   Web UI           the external server's (temporal server start-dev: http://localhost:8233)\n");
+    } else {
+      b.append(
+          "   Web UI           none with the embedded test server: "
+              + TemporalCli.INSTALL_HINT
+              + ", then restart\n");
+    }
     if (authOff) {
       b.append(
           "   WARNING          authentication is OFF (AUTH_MODE=none): anyone who can reach the"
@@ -380,6 +456,25 @@ public final class DevStack implements AutoCloseable {
     b.append(" Ctrl-C stops everything.\n").append(line).append('\n');
     out.print(b);
     out.flush();
+  }
+
+  private String engineDescription() {
+    if (devServer != null) {
+      return devServer.engine() + ", histories kept in " + devServer.dbFile().orElseThrow();
+    }
+    if (server != null) {
+      return "embedded test server, in memory: histories and timers end with the dev stack";
+    }
+    return "external server";
+  }
+
+  /** A link that opens the Web UI's workflow list filtered by a visibility query. */
+  static String webUiQueryLink(String uiUrl, String namespace, String query) {
+    return uiUrl
+        + "/namespaces/"
+        + URLEncoder.encode(namespace, StandardCharsets.UTF_8)
+        + "/workflows?query="
+        + URLEncoder.encode(query, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private String workerBaseUrl() {

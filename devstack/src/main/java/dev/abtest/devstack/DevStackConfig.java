@@ -13,9 +13,11 @@ import java.util.Optional;
  *
  * @param dataDir {@code DEVSTACK_DIR}: every file the stack keeps (default {@code .devstack})
  * @param databaseUrl {@code POSTGRESQL_URL}: use this database instead of the embedded one
- * @param embeddedTemporal false with {@code DEVSTACK_TEMPORAL=external}: use the server at {@code
- *     TEMPORAL_ADDRESS} (e.g. {@code temporal server start-dev}) instead of the embedded one
+ * @param temporalMode {@code DEVSTACK_TEMPORAL}: who runs the Temporal server (default {@code
+ *     auto})
  * @param temporalAddress {@code TEMPORAL_ADDRESS} (default 127.0.0.1:7233)
+ * @param uiPort {@code DEVSTACK_UI_PORT}: the dev server's Web UI (default 8233; 0 picks a free
+ *     port)
  * @param httpPort {@code HTTP_PORT} of the starter (default 8080; 0 picks a free port)
  * @param workerHttpPort {@code DEVSTACK_WORKER_HTTP_PORT}: the worker's ops endpoints (default
  *     8081; 0 picks a free port)
@@ -25,37 +27,49 @@ import java.util.Optional;
 public record DevStackConfig(
     Path dataDir,
     Optional<String> databaseUrl,
-    boolean embeddedTemporal,
+    TemporalMode temporalMode,
     String temporalAddress,
+    int uiPort,
     int httpPort,
     int workerHttpPort,
     boolean resetSeeds) {
 
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_WORKER_HTTP_PORT = 8081;
+  public static final int DEFAULT_UI_PORT = 8233;
 
   /** {@code DEVSTACK_TEMPORAL}: who runs the Temporal server. */
   public enum TemporalMode {
+    /** The CLI's dev server when a {@code temporal} binary is found, else the embedded one. */
+    AUTO,
+    /** The CLI's dev server ({@code temporal server start-dev}), required. */
+    CLI,
+    /** The Java test server, in memory, in this process. */
     EMBEDDED,
+    /** Whatever server listens at {@code TEMPORAL_ADDRESS}; the dev stack starts none. */
     EXTERNAL
   }
 
   public static DevStackConfig fromEnv(Env env) {
-    boolean embedded =
-        env.choice("DEVSTACK_TEMPORAL", TemporalMode.class, TemporalMode.EMBEDDED)
-            == TemporalMode.EMBEDDED;
+    TemporalMode mode = env.choice("DEVSTACK_TEMPORAL", TemporalMode.class, TemporalMode.AUTO);
     String address = env.string("TEMPORAL_ADDRESS", TemporalSettings.DEFAULT_ADDRESS);
-    if (embedded) {
+    if (mode != TemporalMode.EXTERNAL) {
       requireLoopback(address);
     }
     return new DevStackConfig(
         Path.of(env.string("DEVSTACK_DIR", ".devstack")).toAbsolutePath().normalize(),
         env.optional("POSTGRESQL_URL"),
-        embedded,
+        mode,
         address,
+        env.port("DEVSTACK_UI_PORT", DEFAULT_UI_PORT),
         env.port("HTTP_PORT", DEFAULT_HTTP_PORT),
         env.port("DEVSTACK_WORKER_HTTP_PORT", DEFAULT_WORKER_HTTP_PORT),
         env.flag("DEVSTACK_RESET_SEEDS", false));
+  }
+
+  /** True when the dev stack starts a Temporal server itself. */
+  public boolean startsTemporal() {
+    return temporalMode != TemporalMode.EXTERNAL;
   }
 
   /** The port of {@code TEMPORAL_ADDRESS}, on which the embedded server listens. */
@@ -81,7 +95,7 @@ public record DevStackConfig(
       throw new ConfigException(
           "TEMPORAL_ADDRESS is "
               + address
-              + ", but the embedded Temporal server listens on 127.0.0.1 only: give a 127.0.0.1"
+              + ", but the Temporal server the dev stack starts listens on 127.0.0.1 only: give a 127.0.0.1"
               + " address, or set DEVSTACK_TEMPORAL=external to use the server at that address");
     }
   }

@@ -2,6 +2,7 @@ package dev.abtest.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.abtest.embedded.TemporalServers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,13 +23,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
  * Starts {@code devstack.jar} the way a user does ({@code java -jar}, one process), talks to it
- * over HTTP only, and stops it with SIGTERM.
+ * over HTTP only, and stops it with SIGTERM. On the Temporal CLI's dev server when one is installed
+ * (the test command installs it), else on the embedded test server.
  */
 class DevStackProcessIT {
   private static final String ACTIVATE = "/api/nous/ab-testing/experiments/activate";
@@ -42,6 +45,10 @@ class DevStackProcessIT {
   private int httpPort;
   private int workerPort;
   private int temporalPort;
+  private int uiPort;
+
+  /** The real dev server when a CLI is installed (the test command installs it). */
+  private final java.util.Optional<Path> cli = TemporalServers.cliForTests();
 
   @BeforeEach
   void freshDirectoryAndPorts(TestInfo test) throws IOException {
@@ -53,6 +60,7 @@ class DevStackProcessIT {
     httpPort = freePort();
     workerPort = freePort();
     temporalPort = freePort();
+    uiPort = freePort();
   }
 
   @AfterEach
@@ -88,10 +96,97 @@ class DevStackProcessIT {
     stopAndCheckNothingIsLeft(first);
 
     Process second = start(2);
+    if (cli.isPresent()) {
+      // The dev server's SQLite file is under DEVSTACK_DIR: the first run's history is still there.
+      assertThat(get("/api/nous/ab-testing/experiments/activations/exp_123456"))
+          .satisfies(r -> assertStatus(r, 200, "ACTIVATED"));
+    }
     assertThat(activate("exp_123456")).satisfies(r -> assertStatus(r, 409, "ALREADY_ACTIVE"));
     // Seeds are inserted only where missing: the untouched ones are still there as seeded.
     assertThat(activate("exp_stopped")).satisfies(r -> assertStatus(r, 200, "\"success\":true"));
     stopAndCheckNothingIsLeft(second);
+  }
+
+  @Test
+  void onTheDevServerTheWebUiAnswersAndTheReadyBlockLinksTheFilteredList() throws Exception {
+    Assumptions.assumeTrue(
+        cli.isPresent(), "needs the Temporal CLI (scripts/install-temporal-cli)");
+    Process stack = start(1);
+    assertThat(log(1))
+        .contains("Temporal CLI dev server")
+        .contains(
+            "http://127.0.0.1:"
+                + uiPort
+                + "/namespaces/default/workflows?query=ExperimentId%20%3D%20%22exp_123456%22");
+    HttpResponse<String> ui =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/"))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(ui.statusCode()).isEqualTo(200);
+    assertThat(ui.body()).containsIgnoringCase("<html");
+    stopAndCheckNothingIsLeft(stack);
+  }
+
+  @Test
+  void aSigkilledDevStackLeavesNoTemporalServerBehind() throws Exception {
+    Assumptions.assumeTrue(
+        cli.isPresent(), "needs the Temporal CLI (scripts/install-temporal-cli)");
+    Process stack = start(1);
+    List<ProcessHandle> servers =
+        stack
+            .descendants()
+            .filter(p -> p.info().commandLine().map(c -> c.contains("start-dev")).orElse(false))
+            .toList();
+    assertThat(servers).as("the dev server runs as a child").isNotEmpty();
+    stack.destroyForcibly(); // SIGKILL: no shutdown hook runs
+    stack.waitFor(10, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (servers.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(servers)
+        .as("the dev server after SIGKILL of its parent")
+        .noneMatch(ProcessHandle::isAlive);
+    assertThat(canBind(temporalPort)).as("gRPC port free").isTrue();
+    assertThat(canBind(uiPort)).as("Web UI port free").isTrue();
+    // The embedded PostgreSQL has no such guard: the next start takes its orphan over; here it
+    // goes.
+    postgresProcessesUsing(dataDir)
+        .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
+  }
+
+  @Test
+  void aTakenTemporalPortStopsTheStartWithOneLineAndLeavesNothingRunning() throws Exception {
+    Assumptions.assumeTrue(
+        cli.isPresent(), "needs the Temporal CLI (scripts/install-temporal-cli)");
+    try (ServerSocket taken = new ServerSocket(temporalPort, 1, InetAddress.getLoopbackAddress())) {
+      Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      ProcessBuilder builder =
+          new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
+              .redirectErrorStream(true)
+              .redirectOutput(logDir.resolve("run-1.log").toFile());
+      Map<String, String> env = builder.environment();
+      env.put("DEVSTACK_DIR", dataDir.toString());
+      env.put("HTTP_PORT", Integer.toString(httpPort));
+      env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
+      env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
+      env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
+      env.put("DEVSTACK_TEMPORAL", "cli");
+      env.put("TEMPORAL_CLI", cli.get().toString());
+      Process process = builder.start();
+      processes.add(process);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
+      assertThat(process.exitValue()).isNotZero();
+      assertThat(log(1))
+          .contains("port " + temporalPort + " on 127.0.0.1")
+          .contains("already in use");
+    }
+    assertThat(postgresProcessesUsing(dataDir)).as("postgres processes on the data dir").isEmpty();
+    assertThat(canBind(uiPort)).as("Web UI port free").isTrue();
   }
 
   private Process start(int run) throws IOException, InterruptedException {
@@ -110,6 +205,12 @@ class DevStackProcessIT {
     env.put("HTTP_PORT", Integer.toString(httpPort));
     env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
     env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
+    env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
+    env.remove("DEVSTACK_TEMPORAL");
+    if (cli.isPresent()) {
+      env.put("DEVSTACK_TEMPORAL", "cli");
+      env.put("TEMPORAL_CLI", cli.get().toString());
+    }
     long t0 = System.nanoTime();
     Process process = builder.start();
     processes.add(process);
@@ -146,7 +247,7 @@ class DevStackProcessIT {
     for (ProcessHandle child : children) {
       assertThat(child.isAlive()).as("child process %s", child.pid()).isFalse();
     }
-    for (int port : List.of(httpPort, workerPort, temporalPort)) {
+    for (int port : List.of(httpPort, workerPort, temporalPort, uiPort)) {
       assertThat(canBind(port)).as("port %d is free again", port).isTrue();
     }
     Path postmasterPid = dataDir.resolve("postgresql/data/postmaster.pid");

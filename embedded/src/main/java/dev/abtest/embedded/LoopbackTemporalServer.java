@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * undefined attribute (INVALID_ARGUMENT), and a start so rejected leaves its workflow id unusable
  * on this server (later results of that id report NOT_FOUND).
  */
-public final class LoopbackTemporalServer implements AutoCloseable {
+public final class LoopbackTemporalServer implements TemporalServer {
 
   private static final Logger log = LoggerFactory.getLogger(LoopbackTemporalServer.class);
   private static final String HOST = "127.0.0.1";
@@ -70,16 +70,28 @@ public final class LoopbackTemporalServer implements AutoCloseable {
     }
   }
 
+  @Override
   public int port() {
     return port;
   }
 
-  /** {@code 127.0.0.1:<port>}, for {@code WorkflowServiceStubsOptions.setTarget}. */
+  @Override
   public String target() {
     return HOST + ":" + port;
   }
 
+  @Override
+  public String engine() {
+    return "test server";
+  }
+
+  @Override
+  public boolean persistent() {
+    return false;
+  }
+
   /** Stops listening and drops open connections; the in-memory state is kept. */
+  @Override
   public synchronized void suspend() {
     if (server == null) {
       return;
@@ -94,6 +106,7 @@ public final class LoopbackTemporalServer implements AutoCloseable {
   }
 
   /** Listens again on the same port with the same state. */
+  @Override
   public synchronized void resume() {
     if (closed) {
       throw new IllegalStateException("LoopbackTemporalServer is closed");

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,9 +20,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The real worker and starter processes (from their jars) against an embedded PostgreSQL and the
- * Temporal test server in this JVM, under load and under faults. One stack serves every test, so
- * the module stays within minutes; each test works on experiments of its own and leaves every
- * service running, and prints the counts it checked.
+ * Temporal CLI's dev server (a real server), under load and under faults. One stack serves every
+ * test, so the module stays within minutes; each test works on experiments of its own and leaves
+ * every service running, and prints the counts it checked.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ActivationFaultsIT {
@@ -34,6 +33,7 @@ class ActivationFaultsIT {
   static final Duration POSTGRES_OUTAGE = Duration.ofSeconds(10);
   static final Duration PROMPT_503 = Duration.ofSeconds(3);
   static final Duration RECOVERY_LIMIT = Duration.ofSeconds(60);
+  static final Duration TEMPORAL_OUTAGE = Duration.ofSeconds(5);
 
   private static FaultStack stack;
   private static ServiceProcess worker;
@@ -81,13 +81,11 @@ class ActivationFaultsIT {
   void everyActivationCompletesOnceAfterTheWorkerIsKilledMidLoad() throws Exception {
     List<String> ids = stack.seedPending("kill", EXPERIMENTS);
     ActivationLoad load = load(ids, 3L);
-    long killedPid;
     try {
       assertThat(load.awaitAnswered(load.total() / 3, Duration.ofMinutes(2)))
           .as("a third of the load answered before the kill")
           .isTrue();
       int before = load.answered();
-      killedPid = worker.pid();
       worker.kill();
       assertThat(worker.isAlive()).isFalse();
       long t0 = System.nanoTime();
@@ -99,17 +97,9 @@ class ActivationFaultsIT {
       load.abort();
       throw e;
     }
-    // The Java test server never times out a dead worker's sticky queue (a real server moves its
-    // workflow tasks to the normal queue after 5 s): do that 5 s after the kill.
-    Thread.sleep(5_000);
-    Set<String> deadQueues = stack.workerProxy.stickyQueuesOfProcess(killedPid);
-    int released = stack.releaseStickyQueues(deadQueues);
+    // No help from the test: the server's sticky schedule-to-start timeout (5 s) moves the workflow
+    // tasks left on the dead worker's sticky queue to the normal queue.
     Map<String, Long> statuses = load.finish(LOAD_LIMIT);
-    released += stack.releaseStickyQueues(deadQueues);
-    System.out.printf(
-        "worker kill: %d workflow tasks stranded on the killed worker's sticky queue %s moved to"
-            + " the normal queue%n",
-        released, deadQueues);
     // Activity attempts the killed worker held are retried after their 30 s start-to-close timeout.
     Outcomes.assertEachActivatedExactlyOnce(
         "worker kill", stack, "kill", ids, load, statuses, Duration.ofSeconds(90));
@@ -168,7 +158,6 @@ class ActivationFaultsIT {
       }
     } finally {
       stack.temporal.resume();
-      stack.workerProxy.resetBackoff();
     }
     System.out.printf(
         "temporal outage: while down, statuses=%s in %s ms (limit %d ms)%n",
@@ -186,6 +175,75 @@ class ActivationFaultsIT {
     assertThat(status).as("answer once Temporal is back").isIn(200, 409);
     assertThat(counts.active()).isEqualTo(2);
     assertThat(counts.auditRows()).isEqualTo(2);
+  }
+
+  @Test
+  @Order(5)
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void twoWorkersAndTwoStartersShareTheLoadAndSurviveLosingOneOfEach() throws Exception {
+    ServiceProcess secondWorker = stack.startWorker(Map.of());
+    ServiceProcess secondStarter = stack.startStarter(FaultStack.PATIENT_STARTER);
+    List<String> ids = stack.seedPending("pair", EXPERIMENTS);
+    ActivationLoad load =
+        new ActivationLoad(
+                List.of(starter.uri("/"), secondStarter.uri("/")),
+                false,
+                ids,
+                DUPLICATES,
+                CLIENTS,
+                5L)
+            .start();
+    try {
+      assertThat(load.awaitAnswered(load.total() / 3, Duration.ofMinutes(2)))
+          .as("a third of the load answered before the kills")
+          .isTrue();
+      int before = load.answered();
+      secondWorker.kill();
+      secondStarter.kill();
+      System.out.printf(
+          "pair: one of two workers and one of two starters SIGKILLed after %d answers%n", before);
+    } catch (Throwable e) {
+      load.abort();
+      throw e;
+    }
+    Map<String, Long> statuses = load.finish(LOAD_LIMIT);
+    System.out.printf("pair: %d requests re-sent to the surviving starter%n", load.failedOver());
+    Outcomes.assertEachActivatedExactlyOnce(
+        "pair", stack, "pair", ids, load, statuses, Duration.ofSeconds(90));
+  }
+
+  @Test
+  @Order(6)
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void everyActivationCompletesOnceAfterTheTemporalServerRestartsMidLoad() throws Exception {
+    List<String> ids = stack.seedPending("restart", EXPERIMENTS);
+    ActivationLoad load =
+        new ActivationLoad(List.of(starter.uri("/")), true, ids, DUPLICATES, CLIENTS, 6L).start();
+    try {
+      assertThat(load.awaitAnswered(load.total() / 4, Duration.ofMinutes(2)))
+          .as("a quarter of the load answered before the restart")
+          .isTrue();
+      int before = load.answered();
+      long t0 = System.nanoTime();
+      stack.temporal.suspend();
+      Thread.sleep(TEMPORAL_OUTAGE.toMillis());
+      stack.temporal.resume();
+      System.out.printf(
+          "temporal restart: dev server stopped after %d answers and started again with its"
+              + " database file %d ms later%n",
+          before, (System.nanoTime() - t0) / 1_000_000);
+    } catch (Throwable e) {
+      load.abort();
+      throw e;
+    } finally {
+      stack.temporal.resume();
+    }
+    Map<String, Long> statuses = load.finish(LOAD_LIMIT);
+    System.out.printf(
+        "temporal restart: %d answers of 503 while it was down, retried by the clients%n",
+        load.unavailableRetried());
+    Outcomes.assertEachActivatedExactlyOnce(
+        "temporal restart", stack, "restart", ids, load, statuses, Duration.ofSeconds(90));
   }
 
   private static ActivationLoad load(List<String> ids, long seed) {

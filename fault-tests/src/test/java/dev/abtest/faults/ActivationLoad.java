@@ -28,7 +28,11 @@ final class ActivationLoad {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
   static final String PATH = "/api/nous/ab-testing/experiments/activate";
 
-  private final URI uri;
+  /** How long one request keeps being retried (503, or a starter that went away). */
+  static final Duration RETRY_FOR = Duration.ofSeconds(90);
+
+  private final List<URI> uris;
+  private final boolean retryUnavailable;
   private final List<String> requests;
   private final int clients;
   private final HttpClient http =
@@ -39,12 +43,30 @@ final class ActivationLoad {
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger answered = new AtomicInteger();
   private final Map<String, LongAdder> byStatus = new ConcurrentHashMap<>();
+  private final LongAdder unavailable = new LongAdder();
+  private final LongAdder failedOver = new LongAdder();
   private final Map<String, List<Integer>> statusesByExperiment = new ConcurrentHashMap<>();
   private ExecutorService pool;
   private final List<Future<?>> workers = new ArrayList<>();
 
   ActivationLoad(URI starter, List<String> experimentIds, int duplicates, int clients, long seed) {
-    this.uri = starter.resolve(PATH);
+    this(List.of(starter), false, experimentIds, duplicates, clients, seed);
+  }
+
+  /**
+   * Requests spread over several starters, as a load balancer would: a request whose starter does
+   * not answer (killed) is sent to the next one; with {@code retryUnavailable}, a 503 is retried
+   * after 250 ms, as a client honouring {@code Retry-After} would. Only the final answer counts.
+   */
+  ActivationLoad(
+      List<URI> starters,
+      boolean retryUnavailable,
+      List<String> experimentIds,
+      int duplicates,
+      int clients,
+      long seed) {
+    this.uris = starters.stream().map(u -> u.resolve(PATH)).toList();
+    this.retryUnavailable = retryUnavailable;
     List<String> all = new ArrayList<>();
     for (int d = 0; d < duplicates; d++) {
       all.addAll(experimentIds);
@@ -67,19 +89,28 @@ final class ActivationLoad {
       String id = requests.get(i);
       String outcome;
       int status = -1;
-      try {
-        HttpResponse<String> response =
-            http.send(
-                HttpRequest.newBuilder(uri)
-                    .timeout(REQUEST_TIMEOUT)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + id + "\"}"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        status = response.statusCode();
-        outcome = Integer.toString(status);
-      } catch (Exception e) {
-        outcome = "no answer: " + e.getClass().getSimpleName();
+      long deadline = System.nanoTime() + RETRY_FOR.toNanos();
+      for (int attempt = 0; ; attempt++) {
+        URI uri = uris.get((i + attempt) % uris.size());
+        try {
+          status = send(uri, id);
+          outcome = Integer.toString(status);
+          if (status == 503 && retryUnavailable && System.nanoTime() < deadline) {
+            unavailable.increment();
+            Thread.sleep(250);
+            continue;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (Exception e) {
+          outcome = "no answer: " + e.getClass().getSimpleName();
+          if (uris.size() > 1 && System.nanoTime() < deadline) {
+            failedOver.increment();
+            continue;
+          }
+        }
+        break;
       }
       byStatus.computeIfAbsent(outcome, k -> new LongAdder()).increment();
       statusesByExperiment
@@ -87,6 +118,27 @@ final class ActivationLoad {
           .add(status);
       answered.incrementAndGet();
     }
+  }
+
+  private int send(URI uri, String id) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(uri)
+                .timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + id + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
+
+  /** 503 answers that were retried (the final answers are in {@link #statusCounts()}). */
+  long unavailableRetried() {
+    return unavailable.sum();
+  }
+
+  /** Requests sent again to another starter because theirs did not answer. */
+  long failedOver() {
+    return failedOver.sum();
   }
 
   int total() {

@@ -2,23 +2,19 @@ package dev.abtest.faults;
 
 import dev.abtest.activation.Activation;
 import dev.abtest.embedded.EmbeddedPostgres;
-import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.embedded.TemporalCli;
+import dev.abtest.embedded.TemporalDevServer;
+import dev.abtest.embedded.TemporalServers;
 import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.TaskQueueKind;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
-import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest;
-import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
-import io.temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
@@ -37,13 +33,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The services a fault test runs against, all on 127.0.0.1: an embedded PostgreSQL and the Temporal
- * test server in this JVM, the real worker and starter as processes started from their jars.
+ * The services a fault test runs against, all on 127.0.0.1: an embedded PostgreSQL, the Temporal
+ * CLI's dev server (a real server, SQLite-backed) as a child process, the real worker and starter
+ * as processes started from their jars.
  */
 final class FaultStack implements AutoCloseable {
   static final Path WORKER_JAR = jar("faults.workerJar", "../worker/target/worker.jar");
@@ -60,8 +55,7 @@ final class FaultStack implements AutoCloseable {
 
   final EmbeddedPostgres postgres;
   final String databaseName;
-  final StickyQueueRecorder workerProxy;
-  final LoopbackTemporalServer temporal;
+  final TemporalDevServer temporal;
   final Database database;
   final WorkflowServiceStubs stubs;
   final Path logDir;
@@ -70,17 +64,15 @@ final class FaultStack implements AutoCloseable {
   private FaultStack(
       EmbeddedPostgres postgres,
       String databaseName,
-      LoopbackTemporalServer temporal,
+      TemporalDevServer temporal,
       Database database,
       WorkflowServiceStubs stubs,
-      StickyQueueRecorder workerProxy,
       Path logDir) {
     this.postgres = postgres;
     this.databaseName = databaseName;
     this.temporal = temporal;
     this.database = database;
     this.stubs = stubs;
-    this.workerProxy = workerProxy;
     this.logDir = logDir;
   }
 
@@ -102,14 +94,24 @@ final class FaultStack implements AutoCloseable {
                 4,
                 DatabaseSettings.DEFAULT_CONNECTION_TIMEOUT));
     database.migrate();
-    LoopbackTemporalServer temporal = LoopbackTemporalServer.start(0);
+    // The real server: its own sticky-queue timeout moves a killed worker's workflow tasks back to
+    // the normal queue, and it can be stopped and started again with its database file.
+    TemporalDevServer temporal =
+        TemporalDevServer.start(
+            TemporalDevServer.Options.of(
+                    TemporalServers.cliForTests()
+                        .orElseThrow(
+                            () ->
+                                new IllegalStateException(
+                                    "the fault suite needs the Temporal CLI's dev server: "
+                                        + TemporalCli.INSTALL_HINT)),
+                    dir.resolve("temporal-dev-server.log"))
+                .withDbFile(dir.resolve("temporal.db")));
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
     new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10)).ensureActivationAttributes();
-    StickyQueueRecorder workerProxy = new StickyQueueRecorder(temporal.target());
-    return new FaultStack(
-        postgres, databaseName, temporal, database, stubs, workerProxy, dir.resolve("logs"));
+    return new FaultStack(postgres, databaseName, temporal, database, stubs, dir.resolve("logs"));
   }
 
   /** The environment both processes read: the contract's settings, pointing at this stack. */
@@ -124,10 +126,8 @@ final class FaultStack implements AutoCloseable {
     return env;
   }
 
-  /** A worker process; it reaches Temporal through {@link StickyQueueRecorder}. */
   ServiceProcess startWorker(Map<String, String> extra) throws Exception {
     Map<String, String> env = env();
-    env.put("TEMPORAL_ADDRESS", workerProxy.target());
     env.putAll(extra);
     return track(ServiceProcess.start("worker", WORKER_JAR, env, logDir));
   }
@@ -221,59 +221,6 @@ final class FaultStack implements AutoCloseable {
       }
       Thread.sleep(500);
     }
-  }
-
-  /**
-   * Does what a real Temporal server does after a worker dies and the Java test server does not:
-   * workflow tasks left on the dead worker's sticky queue go back to the normal queue once the
-   * sticky schedule-to-start timeout (5 s) passes. Here: take every task still on those queues and
-   * fail it with RESET_STICKY_TASK_QUEUE, which makes the server schedule it again on the normal
-   * task queue, where the live worker picks it up.
-   *
-   * @return how many stranded workflow tasks were moved
-   */
-  int releaseStickyQueues(Set<String> deadStickyQueues) {
-    int released = 0;
-    for (String name : deadStickyQueues) {
-      TaskQueue queue =
-          TaskQueue.newBuilder()
-              .setName(name)
-              .setKind(TaskQueueKind.TASK_QUEUE_KIND_STICKY)
-              .setNormalName(Activation.DEFAULT_TASK_QUEUE)
-              .build();
-      for (int attempt = 0; attempt < 1_000; attempt++) {
-        PollWorkflowTaskQueueResponse task;
-        try {
-          task =
-              stubs
-                  .blockingStub()
-                  .withDeadlineAfter(1, TimeUnit.SECONDS)
-                  .pollWorkflowTaskQueue(
-                      PollWorkflowTaskQueueRequest.newBuilder()
-                          .setNamespace("default")
-                          .setTaskQueue(queue)
-                          .setIdentity("fault-test: sticky schedule-to-start timeout")
-                          .build());
-        } catch (StatusRuntimeException e) {
-          break; // nothing left on this queue
-        }
-        if (task.getTaskToken().isEmpty()) {
-          break;
-        }
-        stubs
-            .blockingStub()
-            .respondWorkflowTaskFailed(
-                RespondWorkflowTaskFailedRequest.newBuilder()
-                    .setNamespace("default")
-                    .setTaskToken(task.getTaskToken())
-                    .setCause(
-                        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE)
-                    .setIdentity("fault-test: sticky schedule-to-start timeout")
-                    .build());
-        released++;
-      }
-    }
-    return released;
   }
 
   private List<HistoryEvent> history(String experimentId) {
@@ -400,7 +347,6 @@ final class FaultStack implements AutoCloseable {
       }
     }
     stubs.shutdownNow();
-    workerProxy.close();
     temporal.close();
     database.close();
     postgres.close();

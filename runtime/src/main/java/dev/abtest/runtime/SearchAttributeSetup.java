@@ -63,6 +63,23 @@ public final class SearchAttributeSetup {
     this.retryFor = retryFor;
   }
 
+  /**
+   * The type as {@code temporal server start-dev --search-attribute NAME=TYPE} and {@code temporal
+   * operator search-attribute create --type} spell it: {@code Keyword}, {@code Datetime}, ...
+   */
+  public static String cliTypeName(IndexedValueType type) {
+    return switch (type) {
+      case INDEXED_VALUE_TYPE_TEXT -> "Text";
+      case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
+      case INDEXED_VALUE_TYPE_INT -> "Int";
+      case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
+      case INDEXED_VALUE_TYPE_BOOL -> "Bool";
+      case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
+      case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
+      default -> throw new IllegalArgumentException("no CLI name for " + type);
+    };
+  }
+
   public Result ensureActivationAttributes() {
     return ensure(ACTIVATION_ATTRIBUTES);
   }

@@ -6,7 +6,8 @@ import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.embedded.EmbeddedPostgres;
-import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.embedded.TemporalServer;
+import dev.abtest.embedded.TemporalServers;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.ActivationStore;
@@ -73,7 +74,7 @@ final class TestStack implements AutoCloseable {
 
   private final Path dir;
   final EmbeddedPostgres postgres;
-  final LoopbackTemporalServer temporal;
+  final TemporalServer temporal;
   final Database database;
   final Jdbi jdbi;
   final Tokens tokens;
@@ -98,7 +99,8 @@ final class TestStack implements AutoCloseable {
     database.migrate();
     jdbi = database.jdbi();
 
-    temporal = LoopbackTemporalServer.start(0);
+    // The CLI's dev server when installed (the test command installs it), else the test server.
+    temporal = TemporalServers.forTests(dir.resolve("temporal"));
     workerStubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
