@@ -19,8 +19,23 @@ import org.junit.jupiter.params.provider.MethodSource;
  * RecordHistoriesTest}.
  */
 class WorkflowReplayTest {
+  /**
+   * Recorded on the CLI's dev server (a real Temporal server) by {@code RealServerIT} in the
+   * devstack module, from runs of the real worker: the same outcomes as a deployed worker's
+   * histories.
+   */
+  static final List<String> DEV_SERVER_HISTORIES =
+      List.of(
+          "dev-server/activated.json",
+          "dev-server/resumed.json",
+          "dev-server/already-active.json",
+          "dev-server/rejected.json",
+          "dev-server/not-found.json");
+
   static List<String> histories() {
-    return HistoryScenarios.fileNames();
+    List<String> all = new java.util.ArrayList<>(HistoryScenarios.fileNames());
+    all.addAll(DEV_SERVER_HISTORIES);
+    return all;
   }
 
   @ParameterizedTest(name = "{0}")
