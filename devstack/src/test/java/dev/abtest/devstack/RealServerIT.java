@@ -165,7 +165,8 @@ class RealServerIT {
         client
             .listExecutions("WorkflowId = \"activate-experiment:exp_123456\"")
             .findFirst()
-            .orElseThrow();
+            .orElseThrow()
+            .getWorkflowExecutionInfo();
     assertThat(run.getSearchAttributes().getIndexedFieldsMap())
         .containsKeys("ExperimentId", "ActivationOutcome");
   }
