@@ -6,8 +6,9 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
-# The cache mount keeps downloaded dependencies between builds without putting them in a layer.
-RUN --mount=type=cache,target=/root/.m2 \
+# The cache mount keeps downloaded dependencies between builds without putting them in a layer;
+# sharing=locked: compose builds both images at once, and two Maven runs must not write one cache.
+RUN --mount=type=cache,target=/root/.m2,sharing=locked \
     mvn -B -DskipTests -pl worker -am package \
     && cp worker/target/worker.jar /worker.jar
 

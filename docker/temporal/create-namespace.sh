@@ -32,14 +32,20 @@ retry() {
 echo "waiting for Temporal at $address"
 retry 90 temporal operator cluster health --address "$address" >/dev/null
 
-if temporal operator namespace describe --address "$address" --namespace "$TEMPORAL_NAMESPACE" \
-  >/dev/null 2>&1; then
-  echo "namespace $TEMPORAL_NAMESPACE exists"
-else
+create_namespace() {
+  if temporal operator namespace describe --address "$address" --namespace "$TEMPORAL_NAMESPACE" \
+    >/dev/null 2>&1; then
+    echo "namespace $TEMPORAL_NAMESPACE exists"
+    return 0
+  fi
   temporal operator namespace create --address "$address" --namespace "$TEMPORAL_NAMESPACE" \
-    --retention "$NAMESPACE_RETENTION"
+    --retention "$NAMESPACE_RETENTION" || return 1
   echo "created namespace $TEMPORAL_NAMESPACE"
-fi
+}
+
+# The frontend answers health checks before the membership ring is stable: a first create can fail
+# transiently, so it is retried like Temporal's own setup script does (describe first: idempotent).
+retry 30 create_namespace
 
 register() {
   name=$1

@@ -235,6 +235,57 @@ class ComposeFileTest {
   }
 
   @Test
+  void theSchemaStepUsesTheSqlToolsFlagsAsItDefinesThem() throws IOException {
+    String schemaScript = Files.readString(root.resolve("docker/temporal/setup-schema.sh"));
+    // In temporal-sql-tool, --db is a global flag (before the command); create takes only
+    // --defaultdb, so `create --db x` exits with "flag provided but not defined: -db".
+    assertThat(schemaScript)
+        .doesNotContainPattern("(create|setup-schema|update-schema)[^\n]*--db")
+        .containsPattern("temporal-sql-tool --db \"\\$db\" create\\s*\\n")
+        .containsPattern("temporal-sql-tool --db \"\\$db\" setup-schema -v 0\\.0\\s*\\n")
+        .containsPattern("temporal-sql-tool --db \"\\$db\" update-schema -d ")
+        // Run always, like Temporal's own compose setup: no branch on the outcome of create.
+        .doesNotContain("already exists");
+    // The process test (ProductionTopologyIT) runs these steps against the real tool.
+  }
+
+  @Test
+  void theNamespaceStepRetriesTheCreationAndTheServerHasNoTestingOnlySettings() throws IOException {
+    String namespaceScript = Files.readString(root.resolve("docker/temporal/create-namespace.sh"));
+    assertThat(namespaceScript).containsPattern("retry \\d+ create_namespace");
+    String dynamicConfig = Files.readString(root.resolve("docker/temporal/dynamicconfig.yaml"));
+    assertThat(dynamicConfig.lines().filter(line -> !line.startsWith("#")))
+        .noneMatch(line -> line.contains("forceSearchAttributesCacheRefreshOnRead"));
+    // The shard count is fixed at the first start: set on purpose, not the image's default of 4.
+    assertThat(resolved("temporal").get("NUM_HISTORY_SHARDS")).isEqualTo("512");
+  }
+
+  @Test
+  void temporalServerAndAdminToolsShareOneReleaseAndBothDatabasesOneImage() {
+    String server = tag("temporal");
+    assertThat(tag("temporal-schema")).isEqualTo(server);
+    assertThat(tag("temporal-namespace")).isEqualTo(server);
+    assertThat(services.get("postgresql").get("image"))
+        .isEqualTo(services.get("temporal-postgresql").get("image"));
+    // scripts/install-temporal-server builds exactly this version for the process test.
+    assertThat(server).matches("\\d+\\.\\d+\\.\\d+");
+  }
+
+  @Test
+  void theDockerfilesLockTheirSharedMavenCache() throws IOException {
+    for (String name : APP_SERVICES) {
+      Map<String, Object> build = cast(services.get(name).get("build"));
+      String text = Files.readString(root.resolve(String.valueOf(build.get("dockerfile"))));
+      assertThat(text).contains("--mount=type=cache,target=/root/.m2,sharing=locked");
+    }
+  }
+
+  private static String tag(String service) {
+    String image = String.valueOf(services.get(service).get("image"));
+    return image.substring(image.lastIndexOf(':') + 1);
+  }
+
+  @Test
   void dockerfilesBuildTheJarsTheBuildPromisesAndRunAsNonRoot() throws IOException {
     for (String name : APP_SERVICES) {
       Map<String, Object> build = cast(services.get(name).get("build"));
