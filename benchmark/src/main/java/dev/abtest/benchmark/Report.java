@@ -84,8 +84,15 @@ final class Report {
                 + " and activities, the real HTTP starter on loopback, and the load generator run in"
                 + " the benchmark JVM. Every measurement activates ")
         .append(r.experiments())
+        .append(" experiments")
         .append(
-            " experiments seeded fresh for it (PENDING, valid configuration) from a closed loop of"
+            r.quick()
+                ? ""
+                : " (at least two per client thread: "
+                    + Math.max(r.experiments(), 128)
+                    + " at concurrency 64)")
+        .append(
+            " seeded fresh for it (PENDING, valid configuration) from a closed loop of"
                 + " N client threads. The engine paths (ceiling, client, HTTP) run in ")
         .append(r.roundCount())
         .append(

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Runs the benchmark's quick mode end to end (every path at concurrency 1, 8 and 64, one round, a
- * dedup storm: 100 experiments per path and 200 requests on the test server, 10 and 50 on the dev
+ * dedup storm: 100 experiments per path and 200 requests on the test server, 5 and 30 on the dev
  * server) and checks what it must never get wrong: every experiment activated once, one transition
  * in the storm, a report with every section.
  *
@@ -36,7 +36,7 @@ class QuickBenchmarkTest {
                 "--no-worker-process",
                 "--dir=" + Path.of("target", "benchmark-postgres")));
     if (engine.equals(BenchmarkMain.DEV)) {
-      args.addAll(List.of("--experiments=10", "--storm=50", "--warm-up=5"));
+      args.addAll(List.of("--experiments=5", "--storm=30", "--warm-up=3"));
     }
     BenchmarkMain.Options options = BenchmarkMain.Options.parse(args.toArray(String[]::new));
     long t0 = System.nanoTime();
