@@ -8,10 +8,16 @@ import io.grpc.StatusRuntimeException;
 final class TemporalErrors {
   private TemporalErrors() {}
 
-  /** Temporal could not be reached (or did not answer in time): the caller should retry later. */
+  /**
+   * Temporal could not be reached, did not answer in time, or shed the call (a real server answers
+   * RESOURCE_EXHAUSTED "Workflow is busy" when too many calls queue on one run's lock, as in a
+   * storm of joins): nothing went wrong with the activation, the caller should retry later.
+   */
   static boolean isUnavailable(Throwable error) {
     Status.Code code = grpcCode(error);
-    return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+    return code == Status.Code.UNAVAILABLE
+        || code == Status.Code.DEADLINE_EXCEEDED
+        || code == Status.Code.RESOURCE_EXHAUSTED;
   }
 
   static boolean isNotFound(Throwable error) {
