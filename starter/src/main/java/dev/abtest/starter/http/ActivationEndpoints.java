@@ -6,6 +6,7 @@ import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
 import io.grpc.Context;
+import io.grpc.Status;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -88,7 +90,7 @@ public final class ActivationEndpoints {
     MDC.put("runId", started.runId());
     ActivationResult result;
     try {
-      result = started.result(waitBudget);
+      result = awaitResult(started, System.nanoTime() + waitBudget.toNanos());
     } catch (TimeoutException e) {
       throw new ApiError(
           ErrorCode.IN_PROGRESS,
@@ -105,6 +107,39 @@ public final class ActivationEndpoints {
       case ALREADY_ACTIVE -> throw new ApiError(ErrorCode.ALREADY_ACTIVE);
       case REJECTED -> throw new ApiError(ErrorCode.REJECTED, result.violations());
     };
+  }
+
+  /**
+   * Waits for the run's result until {@code deadlineNanos}. A real server sheds long polls with
+   * RESOURCE_EXHAUSTED ("Workflow is busy") when many requests join one run at once: that is not a
+   * failure of the activation, so the wait goes on after a short, jittered pause, within the
+   * budget.
+   */
+  private static ActivationResult awaitResult(ActivationClient.Started started, long deadlineNanos)
+      throws TimeoutException {
+    while (true) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException("wait budget spent");
+      }
+      try {
+        return started.result(Duration.ofNanos(left));
+      } catch (RuntimeException e) {
+        if (TemporalErrors.grpcCode(e) != Status.Code.RESOURCE_EXHAUSTED) {
+          throw e;
+        }
+        long pauseMillis = 50 + ThreadLocalRandom.current().nextLong(150);
+        if (System.nanoTime() + pauseMillis * 1_000_000 >= deadlineNanos) {
+          throw new TimeoutException("wait budget spent while the workflow was busy");
+        }
+        try {
+          Thread.sleep(pauseMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   /** GET .../activations/{id}: the latest run for the experiment, as Temporal reports it. */
