@@ -6,7 +6,8 @@ import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.embedded.EmbeddedPostgres;
-import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.embedded.TemporalDevServer;
+import dev.abtest.embedded.TemporalServer;
 import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
@@ -35,16 +36,23 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Everything a run measures, wired by hand in this process: an embedded PostgreSQL with its default
- * durability (fsync and synchronous_commit on), the Temporal test server on loopback, a worker with
- * the real workflow and activities (wrapped to be timed) plus the ceiling workflow on its own
- * queue, the real HTTP starter, and the original route's design.
+ * Everything a run measures on one Temporal engine, wired by hand in this process: a pool on the
+ * run's PostgreSQL (shared by the engines' stacks), the engine (the Java test server or the CLI's
+ * dev server, both on loopback), a worker with the real workflow and activities (wrapped to be
+ * timed) plus the ceiling workflow on its own queue, the real HTTP starter, and the original
+ * route's design. The benchmark's own client and worker share service stubs whose gRPC calls are
+ * counted.
  */
 final class BenchStack implements AutoCloseable {
   static final String CEILING_QUEUE = "benchmark-activation-ceiling";
 
   final EmbeddedPostgres postgres;
-  final LoopbackTemporalServer temporal;
+  final TemporalServer temporal;
+
+  /** Short name of the engine in ids and tables: {@code dev} or {@code test}. */
+  final String engine;
+
+  final RpcCounter rpcs;
   final Database database;
   final ActivationStore store;
   final WorkflowServiceStubs stubs;
@@ -62,7 +70,9 @@ final class BenchStack implements AutoCloseable {
 
   private BenchStack(
       EmbeddedPostgres postgres,
-      LoopbackTemporalServer temporal,
+      TemporalServer temporal,
+      String engine,
+      RpcCounter rpcs,
       Database database,
       String databaseName,
       WorkflowServiceStubs stubs,
@@ -74,6 +84,8 @@ final class BenchStack implements AutoCloseable {
       Tuning tuning) {
     this.postgres = postgres;
     this.temporal = temporal;
+    this.engine = engine;
+    this.rpcs = rpcs;
     this.database = database;
     this.databaseName = databaseName;
     this.tuning = tuning;
@@ -89,16 +101,35 @@ final class BenchStack implements AutoCloseable {
     this.seeder = new Seeder(database.dataSource());
   }
 
-  static BenchStack start(Path directory, Tuning tuning, int timingCapacity) throws Exception {
-    List<AutoCloseable> started = new ArrayList<>();
+  /** Starts a fresh PostgreSQL cluster under {@code directory} with one database for the run. */
+  static EmbeddedPostgres startPostgres(Path directory, String databaseName) throws IOException {
+    // A fresh cluster per run (the extracted binaries are kept): no bloat or settings from before.
+    deleteTree(directory.resolve("data"));
+    EmbeddedPostgres postgres = EmbeddedPostgres.builder().directory(directory).start();
     try {
-      // A fresh cluster per run (the extracted binaries are kept): no bloat or settings from
-      // before.
-      deleteTree(directory.resolve("data"));
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder().directory(directory).start();
-      started.add(postgres);
-      String databaseName = "benchmark_" + System.currentTimeMillis();
       postgres.createDatabase(databaseName);
+      return postgres;
+    } catch (RuntimeException e) {
+      postgres.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The stack of one engine on {@code temporal}, which it owns from then on (closes it), over the
+   * run's database.
+   */
+  static BenchStack start(
+      EmbeddedPostgres postgres,
+      String databaseName,
+      TemporalServer temporal,
+      String engine,
+      Tuning tuning,
+      int timingCapacity)
+      throws Exception {
+    List<AutoCloseable> started = new ArrayList<>();
+    started.add(temporal);
+    try {
       Database database =
           new Database(
               new DatabaseSettings(
@@ -110,14 +141,16 @@ final class BenchStack implements AutoCloseable {
       started.add(database);
       database.migrate();
 
-      LoopbackTemporalServer temporal = LoopbackTemporalServer.start(0);
-      started.add(temporal);
+      RpcCounter rpcs = new RpcCounter();
       WorkflowServiceStubs stubs =
           WorkflowServiceStubs.newServiceStubs(
-              WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+              WorkflowServiceStubsOptions.newBuilder()
+                  .setTarget(temporal.target())
+                  .setGrpcClientInterceptors(List.of(rpcs))
+                  .build());
+      started.add(stubs::shutdownNow);
       new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10))
           .ensureActivationAttributes();
-      started.add(stubs::shutdownNow);
       WorkflowClient client =
           WorkflowClient.newInstance(
               stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
@@ -135,6 +168,8 @@ final class BenchStack implements AutoCloseable {
           new BenchStack(
               postgres,
               temporal,
+              engine,
+              rpcs,
               database,
               databaseName,
               stubs,
@@ -150,6 +185,11 @@ final class BenchStack implements AutoCloseable {
       closeAll(started);
       throw e;
     }
+  }
+
+  /** The engine's process id when it runs outside this JVM (the dev server), else -1. */
+  long serverPid() {
+    return temporal instanceof TemporalDevServer dev ? dev.pid() : -1;
   }
 
   /**
@@ -200,6 +240,11 @@ final class BenchStack implements AutoCloseable {
 
   URI starterUri() {
     return starter.activateUri();
+  }
+
+  /** Like {@link Seeder#pending}, with the engine's name in front so the stacks never collide. */
+  List<String> pending(String prefix, int count) throws java.sql.SQLException {
+    return seeder.pending(engine + "-" + prefix, count);
   }
 
   long auditRows(String idPrefix) throws java.sql.SQLException {

@@ -13,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,17 +23,19 @@ final class Benchmark {
   static final Duration RESULT_TIMEOUT = Duration.ofSeconds(120);
 
   /**
-   * The paths measured at each concurrency, in this order. The ceiling runs before and after the
-   * activations, so that neither side gains from running first on a machine whose load drifts; the
-   * better of the two is the ceiling.
+   * The paths measured at each concurrency. The first three run on every engine, interleaved in
+   * rounds; the last two involve no engine and run once per concurrency.
    */
   enum Path {
     CEILING("engine ceiling (canned activities), Temporal client"),
     CLIENT("activation, Temporal client (ActivationClient)"),
     HTTP("activation, HTTP starter"),
-    CEILING_AGAIN("engine ceiling again, after the activations"),
     FLOOR("database floor: conditional UPDATE + audit INSERT, no Temporal"),
     ORIGINAL("original route design over HTTP: read then update, no Temporal");
+
+    static final List<Path> ENGINE_PATHS = List.of(CEILING, CLIENT, HTTP);
+    static final List<Path> ENGINE_PATHS_REVERSED = List.of(HTTP, CLIENT, CEILING);
+    static final List<Path> PLAIN_PATHS = List.of(FLOOR, ORIGINAL);
 
     final String label;
 
@@ -43,65 +44,79 @@ final class Benchmark {
     }
 
     boolean isCeiling() {
-      return this == CEILING || this == CEILING_AGAIN;
+      return this == CEILING;
     }
-  }
-
-  /** The engine's ceiling at one concurrency: the better of its two measurements. */
-  static Summary ceiling(Map<Path, Measured> at) {
-    Summary before = at.get(Path.CEILING).summary();
-    Summary after = at.get(Path.CEILING_AGAIN).summary();
-    return after.throughput() > before.throughput() ? after : before;
   }
 
   /**
    * One path at one concurrency, with the checks done after it; for the activation paths also the
    * time spent inside the database activity (null otherwise).
    */
-  record Measured(Path path, Summary summary, Summary storeActivity, List<String> failedChecks) {}
+  record Measured(
+      Path path, Summary summary, Summary storeActivity, List<String> failedChecks, Cost cost) {}
+
+  /**
+   * What one measurement cost beyond wall time: CPU nanoseconds of this JVM (all threads; from the
+   * OS), of its threads by role, of the dev server process (-1 when the engine runs in this JVM)
+   * and of PostgreSQL (postmaster and backends); the gRPC calls of this JVM's Temporal client and
+   * worker by method; the dev server's own request and persistence counters (empty on the test
+   * server).
+   */
+  record Cost(
+      long jvmCpuNanos,
+      Map<String, Long> jvmCpuByRole,
+      long serverCpuNanos,
+      long postgresCpuNanos,
+      Map<String, Long> rpcs,
+      Map<String, Double> serverMetrics) {}
 
   /** The dedup storm: many concurrent requests for one experiment. */
   record Storm(String variant, Summary summary, int runsStarted, long transitions) {}
 
   private final BenchStack stack;
   private final int experiments;
+  private final java.nio.file.Path postgresData;
+  private final ServerMetrics serverMetrics;
   private final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10))
           .build();
 
-  Benchmark(BenchStack stack, int experiments) {
+  Benchmark(
+      BenchStack stack, int experiments, java.nio.file.Path postgresData, ServerMetrics metrics) {
     this.stack = stack;
     this.experiments = experiments;
+    this.postgresData = postgresData;
+    this.serverMetrics = metrics;
   }
 
-  /** Runs every path once on {@code count} experiments, untimed, so the JIT and pools are warm. */
-  void warmUp(int count) throws Exception {
-    for (Path path : Path.values()) {
-      if (path == Path.CEILING_AGAIN) {
-        continue;
-      }
+  String engine() {
+    return stack.engine;
+  }
+
+  /**
+   * Runs the given paths once on {@code count} experiments, untimed, so the JIT and pools are warm.
+   */
+  void warmUp(int count, List<Path> paths) throws Exception {
+    for (Path path : paths) {
       measure(path, 8, count, "warm");
     }
   }
 
-  Map<Path, Measured> atConcurrency(int concurrency) throws Exception {
-    Map<Path, Measured> results = new LinkedHashMap<>();
-    for (Path path : Path.values()) {
-      results.put(path, measure(path, concurrency, experiments, "c" + concurrency));
-    }
-    return results;
+  /** One path on {@code experiments} fresh experiments; {@code tag} keeps their ids apart. */
+  Measured measure(Path path, int concurrency, String tag) throws Exception {
+    return measure(path, concurrency, experiments, tag);
   }
 
-  private Measured measure(Path path, int concurrency, int count, String tag) throws Exception {
-    String prefix = tag + "-" + path.name().toLowerCase();
+  Measured measure(Path path, int concurrency, int count, String tag) throws Exception {
+    String prefix = stack.engine + "-" + tag + "-" + path.name().toLowerCase();
     List<String> ids =
         path.isCeiling() ? syntheticIds(prefix, count) : stack.seeder.pending(prefix, count);
     stack.timed.reset();
     Load.Op op =
         switch (path) {
-          case CEILING, CEILING_AGAIN -> i -> ceiling(ids.get(i));
+          case CEILING -> i -> ceiling(ids.get(i));
           case CLIENT ->
               i -> stack.activations.activate(ids.get(i), null, RESULT_TIMEOUT).outcome().name();
           case HTTP -> i -> post(stack.starterUri(), ids.get(i));
@@ -116,12 +131,35 @@ final class Benchmark {
               };
           case ORIGINAL -> i -> post(stack.originalRoute.uri(), ids.get(i));
         };
+    Map<String, Double> metricsBefore = serverMetrics != null ? serverMetrics.scrape() : Map.of();
+    Map<String, Long> rpcsBefore = stack.rpcs.snapshot();
+    ThreadRoles.Snapshot threadsBefore = ThreadRoles.snapshot();
+    long pid = stack.serverPid();
+    long postmaster = ProcCpu.postmaster(postgresData);
+    long serverBefore = pid > 0 ? ProcCpu.nanos(pid) : -1;
+    long postgresBefore = postmaster > 0 ? ProcCpu.treeNanos(postmaster) : -1;
     Summary summary = Load.run(count, concurrency, op);
+    long serverAfter = pid > 0 ? ProcCpu.nanos(pid) : -1;
+    long postgresAfter = postmaster > 0 ? ProcCpu.treeNanos(postmaster) : -1;
+    Map<String, Long> byRole = ThreadRoles.delta(threadsBefore, ThreadRoles.snapshot());
+    Map<String, Long> rpcs = RpcCounter.delta(rpcsBefore, stack.rpcs.snapshot());
+    Map<String, Double> metrics =
+        serverMetrics != null
+            ? ServerMetrics.delta(metricsBefore, serverMetrics.scrape())
+            : Map.of();
+    Cost cost =
+        new Cost(
+            summary.cpuNanos(),
+            byRole,
+            serverBefore >= 0 && serverAfter >= 0 ? serverAfter - serverBefore : -1,
+            postgresBefore >= 0 && postgresAfter >= 0 ? postgresAfter - postgresBefore : -1,
+            rpcs,
+            metrics);
     Summary storeActivity =
         path == Path.CLIENT || path == Path.HTTP || path == Path.FLOOR
             ? Summary.of(concurrency, 0, stack.timed.storeTime.snapshot(), Map.of())
             : null;
-    return new Measured(path, summary, storeActivity, check(path, prefix, count, summary));
+    return new Measured(path, summary, storeActivity, check(path, prefix, count, summary), cost);
   }
 
   /**
@@ -134,7 +172,7 @@ final class Benchmark {
     List<String> failed = new ArrayList<>();
     long unexpected =
         switch (path) {
-          case CEILING, CEILING_AGAIN, CLIENT, FLOOR -> summary.unexpected("ACTIVATED");
+          case CEILING, CLIENT, FLOOR -> summary.unexpected("ACTIVATED");
           case HTTP -> count - summary.outcome("HTTP 200") - summary.outcome("HTTP 202");
           case ORIGINAL -> summary.unexpected("HTTP 200");
         };
@@ -164,7 +202,7 @@ final class Benchmark {
 
   /** {@code concurrent} simultaneous HTTP requests to activate one fresh experiment. */
   Storm dedupStorm(int concurrent) throws Exception {
-    String id = stack.seeder.pending("storm", 1).get(0);
+    String id = stack.pending("storm", 1).get(0);
     stack.timed.reset();
     Summary summary = Load.run(concurrent, concurrent, i -> post(stack.starterUri(), id));
     int runs = stack.timed.runsOf(Activation.workflowId(id));
@@ -181,7 +219,7 @@ final class Benchmark {
    * serves them all at once. Latencies include that hold.
    */
   Storm dedupStormDuringWrite(int concurrent) throws Exception {
-    String id = stack.seeder.pending("storm-held", 1).get(0);
+    String id = stack.pending("storm-held", 1).get(0);
     stack.timed.reset();
     AtomicInteger sent = new AtomicInteger();
     Summary summary;

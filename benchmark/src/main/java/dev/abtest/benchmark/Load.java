@@ -59,6 +59,7 @@ final class Load {
                   latencies[i] = System.nanoTime() - t0;
                   outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
                 }
+                ThreadRoles.ending(ThreadRoles.LOAD);
               },
               "load-" + t);
       thread.setDaemon(true);

@@ -1,7 +1,7 @@
 package dev.abtest.benchmark;
 
 import dev.abtest.embedded.EmbeddedPostgres;
-import dev.abtest.embedded.LoopbackTemporalServer;
+import dev.abtest.embedded.TemporalServer;
 import dev.abtest.runtime.Env;
 import dev.abtest.starter.StarterApp;
 import java.net.URI;
@@ -20,10 +20,7 @@ final class StarterHandle implements AutoCloseable {
   }
 
   static StarterHandle start(
-      EmbeddedPostgres postgres,
-      String databaseName,
-      LoopbackTemporalServer temporal,
-      Tuning tuning) {
+      EmbeddedPostgres postgres, String databaseName, TemporalServer temporal, Tuning tuning) {
     Env env =
         new Env(
             Map.of(

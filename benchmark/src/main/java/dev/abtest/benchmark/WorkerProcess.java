@@ -65,6 +65,10 @@ final class WorkerProcess implements AutoCloseable {
     throw new IllegalStateException("worker not ready within 90 s; see " + log);
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   /** Peak resident set size (VmHWM) of the process so far, in MiB. */
   long peakRssMib() {
     return MachineInfo.procKbAsMib(

@@ -2,10 +2,11 @@ package dev.abtest.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.abtest.activation.Activation;
 import dev.abtest.embedded.TemporalServers;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
@@ -161,14 +162,15 @@ class RealServerIT {
           System.out.printf("visibility: %s -> %s%n", query, found);
         });
     // Set at start (ExperimentId) and at the end (ActivationOutcome), with the README's values.
-    WorkflowExecutionInfo run =
+    WorkflowExecutionMetadata run =
         client
             .listExecutions("WorkflowId = \"activate-experiment:exp_123456\"")
             .findFirst()
-            .orElseThrow()
-            .getWorkflowExecutionInfo();
-    assertThat(run.getSearchAttributes().getIndexedFieldsMap())
-        .containsKeys("ExperimentId", "ActivationOutcome");
+            .orElseThrow();
+    assertThat(run.getTypedSearchAttributes().get(Activation.EXPERIMENT_ID))
+        .isEqualTo("exp_123456");
+    assertThat(run.getTypedSearchAttributes().get(Activation.ACTIVATION_OUTCOME))
+        .isEqualTo("ACTIVATED");
   }
 
   @Test

@@ -76,7 +76,8 @@ public final class TemporalDevServer implements TemporalServer {
       Map<String, String> dynamicConfig,
       Path logFile,
       Duration startTimeout,
-      Consumer<String> onUnexpectedExit) {
+      Consumer<String> onUnexpectedExit,
+      boolean fastAndUnsafe) {
 
     public Options {
       searchAttributes = Map.copyOf(searchAttributes);
@@ -93,7 +94,8 @@ public final class TemporalDevServer implements TemporalServer {
           Map.of(),
           logFile,
           Duration.ofSeconds(60),
-          line -> log.error("{}", line));
+          line -> log.error("{}", line),
+          false);
     }
 
     public Options withPort(int port) {
@@ -106,7 +108,8 @@ public final class TemporalDevServer implements TemporalServer {
           dynamicConfig,
           logFile,
           startTimeout,
-          onUnexpectedExit);
+          onUnexpectedExit,
+          fastAndUnsafe);
     }
 
     public Options withUiPort(int uiPort) {
@@ -119,7 +122,8 @@ public final class TemporalDevServer implements TemporalServer {
           dynamicConfig,
           logFile,
           startTimeout,
-          onUnexpectedExit);
+          onUnexpectedExit,
+          fastAndUnsafe);
     }
 
     public Options withDbFile(Path dbFile) {
@@ -132,7 +136,8 @@ public final class TemporalDevServer implements TemporalServer {
           dynamicConfig,
           logFile,
           startTimeout,
-          onUnexpectedExit);
+          onUnexpectedExit,
+          fastAndUnsafe);
     }
 
     public Options withSearchAttributes(Map<String, String> searchAttributes) {
@@ -145,7 +150,8 @@ public final class TemporalDevServer implements TemporalServer {
           dynamicConfig,
           logFile,
           startTimeout,
-          onUnexpectedExit);
+          onUnexpectedExit,
+          fastAndUnsafe);
     }
 
     public Options withDynamicConfig(Map<String, String> dynamicConfig) {
@@ -158,7 +164,8 @@ public final class TemporalDevServer implements TemporalServer {
           dynamicConfig,
           logFile,
           startTimeout,
-          onUnexpectedExit);
+          onUnexpectedExit,
+          fastAndUnsafe);
     }
 
     public Options onUnexpectedExit(Consumer<String> onUnexpectedExit) {
@@ -171,7 +178,26 @@ public final class TemporalDevServer implements TemporalServer {
           dynamicConfig,
           logFile,
           startTimeout,
-          onUnexpectedExit);
+          onUnexpectedExit,
+          fastAndUnsafe);
+    }
+
+    /**
+     * For tests: SQLite without fsync ({@code synchronous=OFF}). The file still survives a stop and
+     * start of the process (the point of {@link #suspend()}), not a crash of the machine.
+     */
+    public Options fastAndUnsafe(boolean fastAndUnsafe) {
+      return new Options(
+          cli,
+          port,
+          uiPort,
+          dbFile,
+          searchAttributes,
+          dynamicConfig,
+          logFile,
+          startTimeout,
+          onUnexpectedExit,
+          fastAndUnsafe);
     }
   }
 

@@ -75,6 +75,7 @@ public final class TemporalServers {
     return TemporalDevServer.start(
         TemporalDevServer.Options.of(cli.get(), dir.resolve("temporal-dev-server.log"))
             .withDbFile(dir.resolve("temporal.db"))
-            .withSearchAttributes(searchAttributes));
+            .withSearchAttributes(searchAttributes)
+            .fastAndUnsafe(true));
   }
 }

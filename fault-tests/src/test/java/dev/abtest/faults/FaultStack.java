@@ -106,7 +106,8 @@ final class FaultStack implements AutoCloseable {
                                     "the fault suite needs the Temporal CLI's dev server: "
                                         + TemporalCli.INSTALL_HINT)),
                     dir.resolve("temporal-dev-server.log"))
-                .withDbFile(dir.resolve("temporal.db")));
+                .withDbFile(dir.resolve("temporal.db"))
+                .fastAndUnsafe(true));
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());

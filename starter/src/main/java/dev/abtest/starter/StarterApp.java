@@ -11,6 +11,7 @@ import dev.abtest.starter.http.ActivationEndpoints;
 import dev.abtest.starter.http.ApiServer;
 import dev.abtest.starter.http.HistoryEndpoint;
 import dev.abtest.starter.http.Route;
+import dev.abtest.starter.openapi.OpenApiDocument;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -108,6 +109,7 @@ public final class StarterApp implements AutoCloseable {
     server.mount(OpsEndpoints.HEALTH_PATH, ops.healthHandler());
     server.mount(OpsEndpoints.READY_PATH, ops.readinessHandler());
     server.mount(OpsEndpoints.METRICS_PATH, ops.metricsHandler());
+    server.mount(OpenApiDocument.PATH, OpenApiDocument.handler());
   }
 
   /**

@@ -16,6 +16,8 @@ import dev.abtest.activation.ValidationReport;
 import dev.abtest.activation.Violation;
 import dev.abtest.activation.ViolationCode;
 import dev.abtest.embedded.EmbeddedPostgres;
+import dev.abtest.embedded.TemporalServer;
+import dev.abtest.embedded.TemporalServers;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
@@ -47,8 +49,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole activation against real components: an embedded PostgreSQL migrated by the store, the
- * Temporal test server, the workflow and the real activity implementations. Time skipping is off,
- * so retries back off in real time as in production (with short intervals to stay quick).
+ * Temporal CLI's dev server (the test server when no CLI is installed), the workflow and the real
+ * activity implementations. Time skipping is off, so retries back off in real time as in production
+ * (with short intervals to stay quick).
  */
 class ActivationEndToEndTest {
   private static final String VALID_CONFIGURATION =
@@ -66,6 +69,7 @@ class ActivationEndToEndTest {
 
   private static EmbeddedPostgres postgres;
   private static Database database;
+  private static TemporalServer server;
   private static TestWorkflowEnvironment temporal;
   private static ActivationClient activations;
 
@@ -86,9 +90,14 @@ class ActivationEndToEndTest {
     database.migrate();
     ActivationStore store = new ActivationStore(database.jdbi());
 
-    temporal =
-        TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    // The CLI's dev server when installed (the test command installs it), else the test server.
+    TestEnvironmentOptions.Builder options =
+        TestEnvironmentOptions.newBuilder().setUseTimeskipping(false);
+    if (TemporalServers.cliForTests().isPresent()) {
+      server = TemporalServers.forTests(dir.resolve("temporal"));
+      options.setUseExternalService(true).setTarget(server.target());
+    }
+    temporal = TestWorkflowEnvironment.newInstance(options.build());
     temporal.registerSearchAttribute(
         Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     temporal.registerSearchAttribute(
@@ -107,6 +116,9 @@ class ActivationEndToEndTest {
   static void stopEverything() {
     if (temporal != null) {
       temporal.close();
+    }
+    if (server != null) {
+      server.close();
     }
     if (database != null) {
       database.close();
