@@ -98,13 +98,14 @@ public final class Logging {
           "io.temporal", Level.INFO,
           // Its INFO lines are "shutdown" per closed connection.
           "io.temporal.serviceclient", Level.WARN,
-          "com.sun.net.httpserver", Level.WARN);
+          "org.eclipse.jetty", Level.WARN);
 
   private static final String TEXT_PATTERN =
       "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %-5level [%thread] %logger{36}"
           + "%replace( [%X]){' \\[\\]', ''} - %msg%n";
 
   private static final String APPENDER_NAME = "stdout";
+  private static final LogEscaping ESCAPING = new LogEscaping();
 
   private final Redaction redaction;
   private final Settings settings;
@@ -197,7 +198,9 @@ public final class Logging {
         (jsonContext, value) -> {
           if (value instanceof CharSequence text) {
             String original = text.toString();
-            String masked = redaction.mask(original);
+            // Caller-supplied text is escaped in every field but the stack trace.
+            Object escaped = ESCAPING.mask(jsonContext, value);
+            String masked = redaction.mask(escaped == null ? original : (String) escaped);
             return masked.equals(original) ? null : masked;
           }
           return null;
@@ -217,6 +220,12 @@ public final class Logging {
           }
         };
     layout.setContext(context);
+    for (String word : new String[] {"m", "msg", "message"}) {
+      layout.getInstanceConverterMap().put(word, LogEscaping.Message::new);
+    }
+    for (String word : new String[] {"X", "mdc"}) {
+      layout.getInstanceConverterMap().put(word, LogEscaping.Mdc::new);
+    }
     layout.setPattern(TEXT_PATTERN);
     layout.start();
     LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();

@@ -1,16 +1,18 @@
 package dev.abtest.runtime;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * The operations endpoints, as plain responses and as JDK {@link HttpHandler}s:
+ * The operations endpoints, as plain responses and as a Jetty {@link Handler}:
  *
  * <ul>
  *   <li>{@code GET /healthz}: 200 {@code {"status":"UP"}} while the process is alive (liveness);
@@ -19,8 +21,7 @@ import java.util.function.Supplier;
  *   <li>{@code GET /metrics}: the Prometheus text format.
  * </ul>
  *
- * A process with its own HTTP server either {@link #mount}s these on a JDK {@link HttpServer} or
- * serves {@link #health()}, {@link #readiness()} and {@link #metrics()} through its own routing.
+ * Paths are exact ({@code /healthzz} is not {@code /healthz}); {@code HEAD} is answered on each.
  */
 public final class OpsEndpoints {
   public static final String HEALTH_PATH = "/healthz";
@@ -57,59 +58,77 @@ public final class OpsEndpoints {
     return new Response(200, Metrics.CONTENT_TYPE, scrape.get());
   }
 
-  public HttpHandler healthHandler() {
-    return handler(this::health);
+  /** The three endpoints by path, to serve beside other routes. */
+  public Map<String, Supplier<Response>> routes() {
+    Map<String, Supplier<Response>> routes = new LinkedHashMap<>();
+    routes.put(HEALTH_PATH, this::health);
+    routes.put(READY_PATH, this::readiness);
+    routes.put(METRICS_PATH, this::metrics);
+    return routes;
   }
 
-  public HttpHandler readinessHandler() {
-    return handler(this::readiness);
+  /** Serves the three endpoints; any other path is left to the server (404 JSON). */
+  public Handler handler() {
+    return handler(routes());
   }
 
-  public HttpHandler metricsHandler() {
-    return handler(this::metrics);
-  }
-
-  /** Serves the three endpoints on {@code server} at their standard paths. */
-  public void mount(HttpServer server) {
-    server.createContext(HEALTH_PATH, healthHandler());
-    server.createContext(READY_PATH, readinessHandler());
-    server.createContext(METRICS_PATH, metricsHandler());
-  }
-
-  private static HttpHandler handler(Supplier<Response> endpoint) {
-    return exchange -> {
-      try (exchange) {
-        String method = exchange.getRequestMethod();
-        boolean head = method.equals("HEAD");
-        Response response;
-        if (!method.equals("GET") && !head) {
-          exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-          response = new Response(405, JSON, "{\"status\":\"METHOD_NOT_ALLOWED\"}");
-        } else {
-          try {
-            response = endpoint.get();
-          } catch (RuntimeException e) {
-            // Never a stack trace in a body: the status says it, the log has the detail.
-            response = new Response(500, JSON, "{\"status\":\"ERROR\"}");
-          }
+  /**
+   * A handler for GET (and HEAD) on exactly these paths; another method is a 405 JSON error, any
+   * other path is not taken. Endpoints must answer quickly: they run on the server's threads.
+   */
+  public static Handler handler(Map<String, Supplier<Response>> routes) {
+    Map<String, Supplier<Response>> exact = Map.copyOf(routes);
+    return new Handler.Abstract() {
+      @Override
+      public boolean handle(
+          Request request, org.eclipse.jetty.server.Response response, Callback callback) {
+        Supplier<Response> endpoint = exact.get(request.getHttpURI().getPath());
+        if (endpoint == null) {
+          return false;
         }
-        write(exchange, response, head);
+        serve(endpoint, request, response, callback);
+        return true;
       }
     };
   }
 
-  private static void write(HttpExchange exchange, Response response, boolean head)
-      throws IOException {
-    byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", response.contentType());
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    if (head) {
-      exchange.sendResponseHeaders(response.status(), -1);
-      return;
+  /** Answers one request with {@code endpoint}: GET and HEAD, 405 otherwise. */
+  public static void serve(
+      Supplier<Response> endpoint,
+      Request request,
+      org.eclipse.jetty.server.Response response,
+      Callback callback) {
+    String method = request.getMethod();
+    Response answer;
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+      EdgeErrors.Error error = EdgeErrors.forStatus(405);
+      answer =
+          new Response(
+              405, EdgeErrors.CONTENT_TYPE, new String(error.body(), StandardCharsets.UTF_8));
+    } else {
+      try {
+        answer = endpoint.get();
+      } catch (RuntimeException e) {
+        // Never a stack trace in a body: the status says it, the log has the detail.
+        answer = new Response(500, JSON, "{\"status\":\"ERROR\"}");
+      }
     }
-    exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+    write(request, response, callback, answer);
+  }
+
+  /** Writes a plain response; a HEAD gets the headers (length included) and no body. */
+  public static void write(
+      Request request,
+      org.eclipse.jetty.server.Response response,
+      Callback callback,
+      Response answer) {
+    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+    response.setStatus(answer.status());
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    boolean head = request.getMethod().equals("HEAD");
+    response.write(true, head || body.length == 0 ? null : ByteBuffer.wrap(body), callback);
   }
 }

@@ -1,23 +1,22 @@
 package dev.abtest.runtime;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.Server;
 
 /**
  * A small standalone HTTP server for the {@link OpsEndpoints} (a process that serves nothing else,
- * like the worker). Binds {@link HttpSettings}' host and port; port 0 picks a free one.
+ * like the worker), on {@link JettyServers} with the same edge rules as the starter. Binds {@link
+ * HttpSettings}' host and port; port 0 picks a free one.
  */
 public final class OpsHttp implements AutoCloseable {
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private static final int THREADS = 8;
 
-  private OpsHttp(HttpServer server, ExecutorService executor) {
+  private final Server server;
+  private final HttpSettings settings;
+
+  private OpsHttp(Server server, HttpSettings settings) {
     this.server = server;
-    this.executor = executor;
+    this.settings = settings;
   }
 
   /**
@@ -26,35 +25,17 @@ public final class OpsHttp implements AutoCloseable {
    * @throws UncheckedIOException when the address cannot be bound (in use, unknown host)
    */
   public static OpsHttp start(HttpSettings settings, OpsEndpoints endpoints) {
-    HttpServer server;
-    try {
-      server = JdkHttpServers.create(new InetSocketAddress(settings.host(), settings.port()), 16);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot serve HTTP on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(),
-          e);
-    }
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            runnable -> {
-              Thread thread = new Thread(runnable, "ops-http");
-              thread.setDaemon(true);
-              return thread;
-            });
-    server.setExecutor(executor);
-    endpoints.mount(server);
-    server.start();
-    return new OpsHttp(server, executor);
+    Server server = JettyServers.start(settings, "ops-http", THREADS, endpoints.handler());
+    return new OpsHttp(server, settings);
   }
 
   /** The bound port (the chosen one when started with port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return JettyServers.port(server);
   }
 
   public String host() {
-    return server.getAddress().getHostString();
+    return settings.host();
   }
 
   /** {@code http://host:port}, for logs and tests. */
@@ -65,7 +46,6 @@ public final class OpsHttp implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    JettyServers.stop(server);
   }
 }

@@ -20,7 +20,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
@@ -82,34 +81,21 @@ public final class StarterApp implements AutoCloseable {
         new Readiness()
             .add(TemporalProbe.check(stubs, Readiness.DEFAULT_TIMEOUT))
             .add("database", () -> database.isReachable(Readiness.DEFAULT_TIMEOUT));
-    try {
-      this.server =
-          new ApiServer(
-              new ApiServer.Options(
-                  config.http().host(),
-                  config.http().port(),
-                  config.httpThreads(),
-                  config.bodyLimitBytes(),
-                  config.drainTimeout()),
-              authenticator,
-              routes,
-              requestTimer(metrics.registry()));
-    } catch (IOException e) {
-      closeClients();
-      throw new UncheckedIOException(
-          "Cannot listen on "
-              + config.http().host()
-              + ":"
-              + config.http().port()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
+    this.server =
+        new ApiServer(
+            new ApiServer.Options(
+                config.http(),
+                config.httpThreads(),
+                config.bodyLimitBytes(),
+                config.maxWaiting(),
+                config.drainTimeout()),
+            authenticator,
+            routes,
+            requestTimer(metrics.registry()),
+            deadlines);
     OpsEndpoints ops = new OpsEndpoints(metrics, readiness);
-    server.mount(OpsEndpoints.HEALTH_PATH, ops.healthHandler());
-    server.mount(OpsEndpoints.READY_PATH, ops.readinessHandler());
-    server.mount(OpsEndpoints.METRICS_PATH, ops.metricsHandler());
-    server.mount(OpenApiDocument.PATH, OpenApiDocument.handler());
+    ops.routes().forEach(server::mount);
+    server.mount(OpenApiDocument.PATH, OpenApiDocument.endpoint());
   }
 
   /**
@@ -164,8 +150,22 @@ public final class StarterApp implements AutoCloseable {
     return config.startTimeout().plus(config.temporal().rpcTimeout());
   }
 
+  /**
+   * Binds and serves.
+   *
+   * @throws UncheckedIOException when the address cannot be bound; the clients are closed
+   */
   public StarterApp start() {
-    server.start();
+    try {
+      server.start();
+    } catch (UncheckedIOException e) {
+      synchronized (this) {
+        closed = true;
+      }
+      server.close();
+      closeClients();
+      throw e;
+    }
     log.info("Starter listening on http://{}:{}", config.http().host(), server.port());
     log.info("Starter configuration: {}", config.describe());
     return this;
@@ -197,11 +197,6 @@ public final class StarterApp implements AutoCloseable {
 
   public WorkflowClient workflowClient() {
     return workflows;
-  }
-
-  /** Serves an extra handler (health, metrics) on an exact path, outside authentication. */
-  public void mount(String path, com.sun.net.httpserver.HttpHandler handler) {
-    server.mount(path, handler);
   }
 
   /** Stops accepting, drains requests in flight (bounded), then closes the clients. Idempotent. */

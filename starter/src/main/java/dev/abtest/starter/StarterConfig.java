@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param waitBudget how long a request waits for the workflow result before answering 202
  * @param startTimeout how long a request tries to reach Temporal before answering 503
  * @param database the audit history's read pool (small: it serves only the history route)
+ * @param httpThreads the worker pool running handlers ({@code HTTP_THREADS}): each blocks at most
+ *     for one short call (start a workflow, read the history); waiting holds no thread
+ * @param maxWaiting API requests in progress at once ({@code HTTP_MAX_WAITING}); beyond, 503
  */
 public record StarterConfig(
     HttpSettings http,
@@ -25,13 +28,15 @@ public record StarterConfig(
     Duration startTimeout,
     int bodyLimitBytes,
     int httpThreads,
+    int maxWaiting,
     Duration drainTimeout) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final Duration DEFAULT_WAIT_BUDGET = Duration.ofSeconds(10);
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(2);
   public static final int DEFAULT_BODY_LIMIT = 16 * 1024;
-  public static final int DEFAULT_THREADS = 256;
+  public static final int DEFAULT_THREADS = 32;
+  public static final int DEFAULT_MAX_WAITING = 10_000;
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
   static final int HISTORY_POOL_SIZE = 4;
 
@@ -45,6 +50,7 @@ public record StarterConfig(
         env.duration("ACTIVATION_START_TIMEOUT", DEFAULT_START_TIMEOUT),
         env.integer("HTTP_MAX_BODY_BYTES", DEFAULT_BODY_LIMIT, 64, 1024 * 1024),
         env.integer("HTTP_THREADS", DEFAULT_THREADS, 4, 4096),
+        env.integer("HTTP_MAX_WAITING", DEFAULT_MAX_WAITING, 1, 1_000_000),
         env.duration("SHUTDOWN_DRAIN_TIMEOUT", DEFAULT_DRAIN_TIMEOUT));
   }
 

@@ -45,6 +45,14 @@ public final class ActivationClient {
     }
 
     /**
+     * The result without a thread waiting for it; completes with {@link TimeoutException} if the
+     * run is still going after {@code timeout}.
+     */
+    public CompletableFuture<ActivationResult> resultAsync(Duration timeout) {
+      return stub.getResultAsync(timeout.toNanos(), TimeUnit.NANOSECONDS, ActivationResult.class);
+    }
+
+    /**
      * Waits up to {@code timeout} for the result; throws {@link TimeoutException} if still running.
      */
     public ActivationResult result(Duration timeout) throws TimeoutException {

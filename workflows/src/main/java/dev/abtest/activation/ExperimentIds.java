@@ -1,10 +1,12 @@
 package dev.abtest.activation;
 
+import java.text.Normalizer;
 import java.util.Optional;
 
 /**
- * The contract's rule for an experiment id: a string, trimmed, 1..128 characters, no control
- * characters.
+ * The contract's rule for an experiment id, in one place: a string, trimmed, 1..128 code points, in
+ * Unicode NFC, with no control, format (zero-width, bidi) or line/paragraph separator characters
+ * (nor an unpaired surrogate).
  */
 public final class ExperimentIds {
   public static final int MAX_LENGTH = 128;
@@ -29,8 +31,13 @@ public final class ExperimentIds {
     if (id.codePointCount(0, id.length()) > MAX_LENGTH) {
       return Optional.of("experimentId must be at most " + MAX_LENGTH + " characters");
     }
-    if (id.codePoints().anyMatch(ExperimentIds::isControl)) {
-      return Optional.of("experimentId must not contain control characters");
+    if (id.codePoints().anyMatch(ExperimentIds::isForbidden)) {
+      return Optional.of(
+          "experimentId must not contain control characters, format characters (zero-width,"
+              + " bidi) or line/paragraph separators");
+    }
+    if (!Normalizer.isNormalized(id, Normalizer.Form.NFC)) {
+      return Optional.of("experimentId must be in Unicode normalization form NFC");
     }
     return Optional.empty();
   }
@@ -44,10 +51,10 @@ public final class ExperimentIds {
     return Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0xFEFF;
   }
 
-  private static boolean isControl(int cp) {
+  private static boolean isForbidden(int cp) {
     int type = Character.getType(cp);
     return type == Character.CONTROL
-        || type == Character.FORMAT && (cp == 0x2028 || cp == 0x2029)
+        || type == Character.FORMAT
         || type == Character.LINE_SEPARATOR
         || type == Character.PARAGRAPH_SEPARATOR
         || type == Character.SURROGATE;

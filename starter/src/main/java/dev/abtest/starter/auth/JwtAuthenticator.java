@@ -5,7 +5,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -15,8 +14,10 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.abtest.runtime.LogEscaping;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class JwtAuthenticator implements Authenticator {
   private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
   private static final int MAX_TOKEN_CHARS = 16 * 1024;
+  static final int MAX_SUBJECT_CHARS = 256;
   private static final Set<JWSAlgorithm> JWKS_ALGORITHMS =
       Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
@@ -55,9 +57,10 @@ public final class JwtAuthenticator implements Authenticator {
     }
     if (settings.jwksUrl() != null) {
       JWKSource<SecurityContext> source =
-          JWKSourceBuilder.<SecurityContext>create(
-                  settings.jwksUrl(), new DefaultResourceRetriever(2_000, 2_000, 256 * 1024))
-              .build();
+          new JwksKeys(
+              settings.jwksUrl(),
+              new DefaultResourceRetriever(2_000, 2_000, 256 * 1024),
+              Clock.systemUTC());
       keys.add(
           new KeyChoice(
               JWKS_ALGORITHMS, new JWSVerificationKeySelector<>(JWKS_ALGORITHMS, source)));
@@ -97,6 +100,10 @@ public final class JwtAuthenticator implements Authenticator {
     } catch (ParseException | BadJOSEException | JOSEException e) {
       throw AuthException.unauthenticated("invalid token: " + e.getMessage());
     }
+    String subjectProblem = subjectProblem(claims.getSubject());
+    if (subjectProblem != null) {
+      throw AuthException.unauthenticated("invalid token: the subject " + subjectProblem);
+    }
     Set<String> roles = roles(claims);
     Caller caller = new Caller(claims.getSubject(), roles);
     if (!roles.contains(requiredRole)) {
@@ -104,6 +111,24 @@ public final class JwtAuthenticator implements Authenticator {
           "subject " + caller.subject() + " lacks the role " + requiredRole);
     }
     return caller;
+  }
+
+  /**
+   * Why a subject cannot become {@code requestedBy}, or null: it must be 1..256 characters (code
+   * points) with no control or format characters (nor separators), since it is written to the audit
+   * row and the logs.
+   */
+  static String subjectProblem(String subject) {
+    if (subject == null || subject.isEmpty()) {
+      return "is empty";
+    }
+    if (subject.codePointCount(0, subject.length()) > MAX_SUBJECT_CHARS) {
+      return "is longer than " + MAX_SUBJECT_CHARS + " characters";
+    }
+    if (subject.codePoints().anyMatch(LogEscaping::unsafe)) {
+      return "holds control or format characters";
+    }
+    return null;
   }
 
   private static String bearerToken(String authorization) throws AuthException {

@@ -20,6 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -71,12 +74,17 @@ public final class ActivationEndpoints {
     return List.of(Route.post(ACTIVATE_PATH, this::activate), Route.get(STATUS_PATH, this::status));
   }
 
-  /** POST .../activate: the original route's contract, with the workflow behind it. */
-  Object activate(Request request) {
+  /**
+   * POST .../activate: the original route's contract, with the workflow behind it. Starting (or
+   * joining) is one short call on a worker thread; the wait for the result holds no thread: the
+   * answer completes when the result arrives or the budget, counted from the request's arrival,
+   * runs out (202).
+   */
+  CompletableFuture<Object> activate(Request request) {
     String experimentId = experimentIdOf(request.jsonBody());
     String requestedBy = request.caller().subject();
-    // Valid ids hold no control characters, so they are safe in log lines.
     MDC.put("experimentId", experimentId);
+    long deadlineNanos = request.arrivalNanos() + waitBudget.toNanos();
 
     ActivationClient.Started started;
     long startNanos = System.nanoTime();
@@ -86,60 +94,88 @@ public final class ActivationEndpoints {
       long millis = (System.nanoTime() - startNanos) / 1_000_000;
       throw temporalFailure("start the activation of " + experimentId + " (" + millis + " ms)", e);
     }
-    MDC.put("workflowId", started.workflowId());
-    MDC.put("runId", started.runId());
-    ActivationResult result;
-    try {
-      result = awaitResult(started, System.nanoTime() + waitBudget.toNanos());
-    } catch (TimeoutException e) {
-      throw new ApiError(
+    CompletableFuture<ActivationResult> result = new CompletableFuture<>();
+    awaitResult(started, deadlineNanos, result);
+    return result.handle(
+        (outcome, failure) -> {
+          if (failure != null) {
+            throw answerForWaitFailure(experimentId, started, unwrap(failure));
+          }
+          return switch (outcome.outcome()) {
+            case ACTIVATED -> Json.toTree(outcome.experiment());
+            case NOT_FOUND -> throw new ApiError(ErrorCode.NOT_FOUND);
+            case ALREADY_ACTIVE -> throw new ApiError(ErrorCode.ALREADY_ACTIVE);
+            case REJECTED -> throw new ApiError(ErrorCode.REJECTED, outcome.violations());
+          };
+        });
+  }
+
+  private static ApiError answerForWaitFailure(
+      String experimentId, ActivationClient.Started started, Throwable failure) {
+    if (failure instanceof TimeoutException) {
+      return new ApiError(
           ErrorCode.IN_PROGRESS,
           inProgressDetails(experimentId, started.workflowId(), started.runId()));
-    } catch (WorkflowFailedException e) {
-      log.error("Activation workflow {} failed", started.workflowId(), e);
-      throw new ApiError(ErrorCode.INTERNAL);
-    } catch (RuntimeException e) {
-      throw temporalFailure("wait for the activation of " + experimentId, e);
     }
-    return switch (result.outcome()) {
-      case ACTIVATED -> Json.toTree(result.experiment());
-      case NOT_FOUND -> throw new ApiError(ErrorCode.NOT_FOUND);
-      case ALREADY_ACTIVE -> throw new ApiError(ErrorCode.ALREADY_ACTIVE);
-      case REJECTED -> throw new ApiError(ErrorCode.REJECTED, result.violations());
-    };
+    if (failure instanceof WorkflowFailedException) {
+      log.error("Activation workflow {} failed", started.workflowId(), failure);
+      return new ApiError(ErrorCode.INTERNAL);
+    }
+    RuntimeException error =
+        failure instanceof RuntimeException runtime
+            ? runtime
+            : new IllegalStateException(failure.getMessage(), failure);
+    return temporalFailure("wait for the activation of " + experimentId, error);
   }
 
   /**
-   * Waits for the run's result until {@code deadlineNanos}. A real server sheds long polls with
-   * RESOURCE_EXHAUSTED ("Workflow is busy") when many requests join one run at once: that is not a
-   * failure of the activation, so the wait goes on after a short, jittered pause, within the
-   * budget.
+   * Waits for the run's result until {@code deadlineNanos} without a thread: the SDK's long poll
+   * completes the future. A real server sheds long polls with RESOURCE_EXHAUSTED ("Workflow is
+   * busy") when many requests join one run at once: that is not a failure of the activation, so the
+   * wait goes on after a short, jittered pause on the timer, within the budget.
    */
-  private static ActivationResult awaitResult(ActivationClient.Started started, long deadlineNanos)
-      throws TimeoutException {
-    while (true) {
-      long left = deadlineNanos - System.nanoTime();
-      if (left <= 0) {
-        throw new TimeoutException("wait budget spent");
-      }
-      try {
-        return started.result(Duration.ofNanos(left));
-      } catch (RuntimeException e) {
-        if (TemporalErrors.grpcCode(e) != Status.Code.RESOURCE_EXHAUSTED) {
-          throw e;
-        }
-        long pauseMillis = 50 + ThreadLocalRandom.current().nextLong(150);
-        if (System.nanoTime() + pauseMillis * 1_000_000 >= deadlineNanos) {
-          throw new TimeoutException("wait budget spent while the workflow was busy");
-        }
-        try {
-          Thread.sleep(pauseMillis);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
+  private void awaitResult(
+      ActivationClient.Started started,
+      long deadlineNanos,
+      CompletableFuture<ActivationResult> result) {
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      result.completeExceptionally(new TimeoutException("wait budget spent"));
+      return;
     }
+    started
+        .resultAsync(Duration.ofNanos(left))
+        .whenComplete(
+            (value, failure) -> {
+              if (failure == null) {
+                result.complete(value);
+                return;
+              }
+              Throwable cause = unwrap(failure);
+              if (TemporalErrors.grpcCode(cause) != Status.Code.RESOURCE_EXHAUSTED) {
+                result.completeExceptionally(cause);
+                return;
+              }
+              long pauseMillis = 50 + ThreadLocalRandom.current().nextLong(150);
+              if (System.nanoTime() + pauseMillis * 1_000_000 >= deadlineNanos) {
+                result.completeExceptionally(
+                    new TimeoutException("wait budget spent while the workflow was busy"));
+                return;
+              }
+              deadlines.schedule(
+                  () -> awaitResult(started, deadlineNanos, result),
+                  pauseMillis,
+                  TimeUnit.MILLISECONDS);
+            });
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /** GET .../activations/{id}: the latest run for the experiment, as Temporal reports it. */

@@ -1,38 +1,47 @@
 package dev.abtest.starter.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import dev.abtest.runtime.JdkHttpServers;
+import dev.abtest.runtime.HttpSettings;
+import dev.abtest.runtime.JettyServers;
+import dev.abtest.runtime.OpsEndpoints;
 import dev.abtest.starter.auth.AuthException;
 import dev.abtest.starter.auth.Authenticator;
 import dev.abtest.starter.auth.Caller;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The JSON edge on the JDK's own HTTP server: routing, authentication, error bodies in the
- * contract's shape, and a fixed pool of threads, sized for requests that mostly wait on a workflow
- * result.
+ * The JSON edge on Jetty ({@link JettyServers}: timeouts, header and connection limits, JSON
+ * errors): exact routing, authentication, error bodies in the contract's shape. A request holds no
+ * thread while its body arrives or while it waits on a workflow: the body is read as the selector
+ * delivers it, handlers run on a small worker pool, and a handler's {@link CompletionStage}
+ * completes the response later. At most {@code maxWaiting} API requests are in progress at once;
+ * beyond, 503 with {@code Retry-After}.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final String JSON = "application/json; charset=utf-8";
+  private static final String RETRY_AFTER_SECONDS = "1";
 
   /**
    * Observes every answered request (route template, method, status, duration), e.g. for metrics.
@@ -44,28 +53,36 @@ public final class ApiServer implements AutoCloseable {
     Observer NONE = (route, method, status, nanos) -> {};
   }
 
+  /**
+   * @param threads the worker pool running handlers (each blocks at most for one short call)
+   * @param maxWaiting API requests in progress at once ({@code HTTP_MAX_WAITING})
+   */
   public record Options(
-      String host, int port, int threads, int bodyLimitBytes, Duration drainTimeout) {}
+      HttpSettings http, int threads, int bodyLimitBytes, int maxWaiting, Duration drainTimeout) {}
 
-  private final HttpServer server;
-  private final ExecutorService executor;
   private final List<Route> routes;
+  private final Map<String, Supplier<OpsEndpoints.Response>> plain = new LinkedHashMap<>();
   private final Authenticator authenticator;
   private final Options options;
   private final Observer observer;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ScheduledExecutorService timer;
+  private final ThreadPoolExecutor workers;
+  private final AtomicInteger inProgress = new AtomicInteger();
+  private Server server;
 
   public ApiServer(
-      Options options, Authenticator authenticator, List<Route> routes, Observer observer)
-      throws IOException {
+      Options options,
+      Authenticator authenticator,
+      List<Route> routes,
+      Observer observer,
+      ScheduledExecutorService timer) {
     this.options = options;
     this.authenticator = authenticator;
     this.routes = List.copyOf(routes);
     this.observer = observer == null ? Observer.NONE : observer;
-    this.server =
-        JdkHttpServers.create(new InetSocketAddress(options.host(), options.port()), 1024);
+    this.timer = timer;
     AtomicInteger count = new AtomicInteger();
-    this.executor =
+    this.workers =
         new ThreadPoolExecutor(
             options.threads(),
             options.threads(),
@@ -73,143 +90,170 @@ public final class ApiServer implements AutoCloseable {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             runnable -> {
-              Thread thread = new Thread(runnable, "http-" + count.incrementAndGet());
+              Thread thread = new Thread(runnable, "http-worker-" + count.incrementAndGet());
               thread.setDaemon(true);
               return thread;
             });
-    server.setExecutor(executor);
-    server.createContext("/", this::dispatch);
   }
 
   /**
-   * Serves another handler (health, metrics) on an exact path, outside the API's authentication.
+   * Serves a plain GET/HEAD endpoint (health, metrics, the OpenAPI document) on an exact path,
+   * outside authentication and the waiting limit. Call before {@link #start()}.
    */
-  public void mount(String path, HttpHandler handler) {
-    server.createContext(path, handler);
+  public void mount(String path, Supplier<OpsEndpoints.Response> endpoint) {
+    plain.put(path, endpoint);
   }
 
+  /**
+   * Binds and serves.
+   *
+   * @throws java.io.UncheckedIOException when the address cannot be bound
+   */
   public void start() {
-    server.start();
+    Handler.Abstract api =
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(
+              org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+            return ApiServer.this.handle(request, response, callback);
+          }
+        };
+    Handler.Sequence handlers = new Handler.Sequence(OpsEndpoints.handler(plain), api);
+    server = JettyServers.start(options.http(), "http", jettyThreads(), handlers);
+  }
+
+  /** Selector, acceptor and the short work of routing: a few threads serve thousands of clients. */
+  private static int jettyThreads() {
+    return 16;
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return JettyServers.port(server);
   }
 
-  public String host() {
-    return options.host();
+  /** API requests in progress (reading, running or waiting): what HTTP_MAX_WAITING bounds. */
+  public int inProgress() {
+    return inProgress.get();
   }
 
   /**
-   * Lets requests in flight finish within the drain timeout, then stops listening and the threads.
-   * The drain is ours, not {@code HttpServer.stop(delay)}'s: on JDK 17 that always sleeps the whole
-   * delay, even with nothing in flight (JDK-8304065).
+   * Stops accepting, lets requests in flight finish within the drain timeout, then closes every
+   * connection and stops the worker pool.
    */
   @Override
   public void close() {
-    long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+    if (server != null) {
+      JettyServers.stop(server, options.drainTimeout(), inProgress::get);
+    }
+    workers.shutdown();
     try {
-      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
+      if (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
       }
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (inFlight.get() > 0) {
-      log.warn("Stopping with {} requests still in flight after the drain timeout", inFlight.get());
-    }
-    server.stop(0);
-    executor.shutdown();
-    try {
-      if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
+      workers.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
 
-  private void dispatch(HttpExchange exchange) {
-    inFlight.incrementAndGet();
-    try {
-      serve(exchange);
-    } finally {
-      inFlight.decrementAndGet();
+  /** One exchange: everything from here on answers through {@code done}, exactly once. */
+  private boolean handle(
+      org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+    long arrival = request.getHeadersNanoTime();
+    String method = request.getMethod();
+    String rawPath = request.getHttpURI().getPath();
+    Route route = null;
+    String rawParameter = null;
+    for (Route candidate : routes) {
+      String matched = candidate.match(rawPath);
+      if (matched != null) {
+        route = candidate;
+        rawParameter = matched;
+        break;
+      }
     }
+    Exchange exchange = new Exchange(request, response, callback, route, arrival);
+    if (route == null) {
+      exchange.fail(new ApiError(ErrorCode.NOT_FOUND, "Route not found", null, Map.of()));
+      return true;
+    }
+    if (!route.allows(method)) {
+      String allowed = route.method().equals("GET") ? "GET, HEAD" : route.method();
+      exchange.fail(
+          new ApiError(
+              ErrorCode.METHOD_NOT_ALLOWED,
+              ErrorCode.METHOD_NOT_ALLOWED.message(),
+              Map.of("allowed", List.of(allowed.split(", "))),
+              Map.of("Allow", allowed)));
+      return true;
+    }
+    if (inProgress.incrementAndGet() > options.maxWaiting()) {
+      inProgress.decrementAndGet();
+      exchange.fail(
+          new ApiError(
+              ErrorCode.UNAVAILABLE,
+              "Too many requests in progress; retry shortly",
+              null,
+              Map.of("Retry-After", RETRY_AFTER_SECONDS)));
+      return true;
+    }
+    exchange.counted = true;
+    Route matched = route;
+    String parameter = rawParameter;
+    BodyReader.read(request, options.bodyLimitBytes(), options.http().readTimeout(), arrival, timer)
+        .thenApplyAsync(body -> run(exchange, matched, parameter, body), workers)
+        .thenCompose(data -> data)
+        .whenComplete(
+            (data, failure) -> {
+              if (failure == null) {
+                exchange.succeed(data);
+              } else {
+                exchange.fail(unwrap(failure));
+              }
+            });
+    return true;
   }
 
-  private void serve(HttpExchange exchange) {
-    long started = System.nanoTime();
-    String method = exchange.getRequestMethod();
-    String rawPath = exchange.getRequestURI().getRawPath();
-    String template = "unmatched";
-    int status;
+  /** On a worker: authenticate, then the handler; a stage it returns is waited on, not blocked. */
+  private CompletionStage<Object> run(
+      Exchange exchange, Route route, String parameter, byte[] body) {
     try {
-      Route route = null;
-      String rawParameter = null;
-      for (Route candidate : routes) {
-        String matched = candidate.match(rawPath);
-        if (matched != null) {
-          route = candidate;
-          rawParameter = matched;
-          break;
-        }
+      org.eclipse.jetty.server.Request request = exchange.request;
+      Caller caller = authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+      String decoded = route.hasParameter() ? decodePathSegment(parameter) : null;
+      Request view =
+          new Request(
+              caller,
+              decoded,
+              request.getHttpURI().getQuery(),
+              request.getHeaders().get(HttpHeader.CONTENT_TYPE),
+              request.getHeaders().get(HttpHeader.CONTENT_ENCODING),
+              body,
+              exchange.arrival);
+      Object data = route.handler().handle(view);
+      if (data instanceof CompletionStage<?> stage) {
+        return stage.thenApply(value -> (Object) value);
       }
-      status = answer(exchange, method, route, rawParameter);
-      if (route != null) {
-        template = route.path();
-      }
-    } catch (RuntimeException | Error e) {
-      // answer() renders every failure; reaching here means even that failed.
-      log.error("Request {} {} failed while answering", method, template, e);
-      status = 500;
-    } finally {
-      exchange.close();
-    }
-    long nanos = System.nanoTime() - started;
-    if (!template.equals("unmatched")) {
-      // The route template, never the raw path: a path may carry anything a client sent.
-      log.info("{} {} answered {} in {} ms", method, template, status, nanos / 1_000_000);
-    }
-    MDC.clear();
-    observer.answered(template, method, status, nanos);
-  }
-
-  private int answer(HttpExchange exchange, String method, Route route, String rawParameter) {
-    try {
-      if (route == null) {
-        throw new ApiError(ErrorCode.NOT_FOUND, "Route not found", null, Map.of());
-      }
-      if (!route.method().equals(method)) {
-        throw new ApiError(
-            ErrorCode.METHOD_NOT_ALLOWED,
-            ErrorCode.METHOD_NOT_ALLOWED.message(),
-            Map.of("allowed", List.of(route.method())),
-            Map.of("Allow", route.method()));
-      }
-      Caller caller = authenticate(exchange);
-      String parameter = route.hasParameter() ? decodePathSegment(rawParameter) : null;
-      Object data =
-          route
-              .handler()
-              .handle(new Request(exchange, caller, parameter, options.bodyLimitBytes()));
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("success", true);
-      body.put("data", data);
-      return send(exchange, 200, body, Map.of());
-    } catch (ApiError e) {
-      return send(exchange, e.code().status(), errorBody(e), e.headers());
+      return CompletableFuture.completedFuture(data);
     } catch (Exception e) {
-      log.error("Request {} {} failed", method, route == null ? "?" : route.path(), e);
-      ApiError internal = new ApiError(ErrorCode.INTERNAL);
-      return send(exchange, 500, errorBody(internal), Map.of());
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      MDC.clear();
     }
   }
 
-  private Caller authenticate(HttpExchange exchange) {
+  private static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private Caller authenticate(String authorization) {
     try {
-      return authenticator.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+      return authenticator.authenticate(authorization);
     } catch (AuthException e) {
       log.info("Request refused: {}", e.getMessage());
       throw switch (e.kind()) {
@@ -239,31 +283,101 @@ public final class ApiServer implements AutoCloseable {
 
   private static String decodePathSegment(String raw) {
     try {
-      // A path keeps '+' literal; only percent-escapes are decoded.
-      return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+      // A path keeps '+' literal; only percent-escapes are decoded, as strict UTF-8.
+      return PercentDecoding.decode(raw, false);
     } catch (IllegalArgumentException e) {
       throw ApiError.invalid("experimentId", "malformed percent-encoding in the path");
     }
   }
 
-  private static int send(
-      HttpExchange exchange, int status, Object body, Map<String, String> headers) {
-    byte[] bytes = Json.bytes(body);
-    headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-    exchange.getResponseHeaders().set("Content-Type", JSON);
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    try {
-      if (exchange.getRequestMethod().equals("HEAD")) {
-        exchange.sendResponseHeaders(status, -1);
-      } else {
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
-        }
-      }
-    } catch (IOException e) {
-      log.debug("Client went away before the {} answer was sent", status);
+  /** A request being answered: writes once, then counts and logs it. */
+  private final class Exchange {
+    final org.eclipse.jetty.server.Request request;
+    final Response response;
+    final Callback callback;
+    final Route route;
+    final long arrival;
+    boolean counted;
+    private final java.util.concurrent.atomic.AtomicBoolean answered =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    Exchange(
+        org.eclipse.jetty.server.Request request,
+        Response response,
+        Callback callback,
+        Route route,
+        long arrival) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
+      this.route = route;
+      this.arrival = arrival;
     }
-    return status;
+
+    void succeed(Object data) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("success", true);
+      body.put("data", data);
+      send(200, body, Map.of());
+    }
+
+    void fail(Throwable failure) {
+      if (failure instanceof ApiError error) {
+        send(error.code().status(), errorBody(error), error.headers());
+        return;
+      }
+      log.error(
+          "Request {} {} failed", request.getMethod(), route == null ? "?" : route.path(), failure);
+      ApiError internal = new ApiError(ErrorCode.INTERNAL);
+      send(500, errorBody(internal), Map.of());
+    }
+
+    private void send(int status, Object body, Map<String, String> headers) {
+      if (!answered.compareAndSet(false, true)) {
+        return;
+      }
+      byte[] bytes;
+      try {
+        bytes = Json.bytes(body);
+      } catch (RuntimeException e) {
+        log.error("Cannot render the answer of {}", route == null ? "?" : route.path(), e);
+        status = 500;
+        bytes = Json.bytes(errorBody(new ApiError(ErrorCode.INTERNAL)));
+      }
+      int answeredStatus = status;
+      response.setStatus(status);
+      headers.forEach((name, value) -> response.getHeaders().put(name, value));
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+      boolean head = request.getMethod().equals("HEAD");
+      response.write(
+          true,
+          head ? null : ByteBuffer.wrap(bytes),
+          Callback.from(
+              () -> {
+                done(answeredStatus);
+                callback.succeeded();
+              },
+              failure -> {
+                log.debug("Client went away before the {} answer was sent", answeredStatus);
+                done(answeredStatus);
+                callback.failed(failure);
+              }));
+    }
+
+    private void done(int status) {
+      if (counted) {
+        inProgress.decrementAndGet();
+      }
+      long nanos = System.nanoTime() - arrival;
+      String template = route == null ? "unmatched" : route.path();
+      if (route != null) {
+        // The route template, never the raw path: a path may carry anything a client sent.
+        log.info(
+            "{} {} answered {} in {} ms", request.getMethod(), template, status, nanos / 1_000_000);
+      }
+      observer.answered(template, request.getMethod(), status, nanos);
+    }
   }
 }

@@ -8,10 +8,12 @@ public enum ErrorCode {
   FORBIDDEN(403, "The token lacks the role required for this operation"),
   NOT_FOUND(404, "Experiment not found"),
   METHOD_NOT_ALLOWED(405, "Method not allowed"),
+  REQUEST_TIMEOUT(408, "The request was not received in time"),
   ALREADY_ACTIVE(409, "Experiment is already active"),
   PAYLOAD_TOO_LARGE(413, "Request body too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "Content-Type must be application/json"),
   REJECTED(422, "Experiment cannot be activated"),
+  HEADERS_TOO_LARGE(431, "Request headers too large"),
   INTERNAL(500, "Failed to activate experiment"),
   UNAVAILABLE(503, "Activation service unavailable");
 

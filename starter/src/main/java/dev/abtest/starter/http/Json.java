@@ -58,6 +58,21 @@ public final class Json {
     }
   }
 
+  /** Parses a whole document, already decoded, strictly; any syntax problem is an IOException. */
+  public static JsonNode parseStrict(String body) throws IOException {
+    try (JsonParser parser = MAPPER.createParser(body)) {
+      JsonNode node = MAPPER.readTree(parser);
+      if (node == null || node.isMissingNode()) {
+        throw new com.fasterxml.jackson.core.JsonParseException(parser, "empty body");
+      }
+      if (parser.nextToken() != null) {
+        throw new com.fasterxml.jackson.core.JsonParseException(
+            parser, "unexpected content after the JSON value");
+      }
+      return node;
+    }
+  }
+
   public static JsonNode toTree(Object value) {
     return MAPPER.valueToTree(value);
   }

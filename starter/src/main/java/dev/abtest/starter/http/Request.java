@@ -1,34 +1,57 @@
 package dev.abtest.starter.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.abtest.starter.auth.Caller;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** One request as a handler sees it: who sent it, the path parameter, the query and a JSON body. */
+/**
+ * One request as a handler sees it: who sent it, when it arrived, the path parameter, the query and
+ * a JSON body (already read, without holding a thread, by the server).
+ */
 public final class Request {
   private static final int MAX_PARSE_MESSAGE = 200;
 
-  private final HttpExchange exchange;
   private final Caller caller;
   private final String pathParameter;
-  private final int bodyLimit;
+  private final String rawQuery;
+  private final String contentType;
+  private final String contentEncoding;
+  private final byte[] body;
+  private final long arrivalNanos;
 
-  Request(HttpExchange exchange, Caller caller, String pathParameter, int bodyLimit) {
-    this.exchange = exchange;
+  Request(
+      Caller caller,
+      String pathParameter,
+      String rawQuery,
+      String contentType,
+      String contentEncoding,
+      byte[] body,
+      long arrivalNanos) {
     this.caller = caller;
     this.pathParameter = pathParameter;
-    this.bodyLimit = bodyLimit;
+    this.rawQuery = rawQuery;
+    this.contentType = contentType;
+    this.contentEncoding = contentEncoding;
+    this.body = body;
+    this.arrivalNanos = arrivalNanos;
   }
 
   public Caller caller() {
     return caller;
+  }
+
+  /** {@link System#nanoTime()} when the request's head arrived: wait budgets count from it. */
+  public long arrivalNanos() {
+    return arrivalNanos;
   }
 
   /** The decoded {@code {id}} segment of a route such as {@code /activations/{id}}, or null. */
@@ -36,14 +59,13 @@ public final class Request {
     return pathParameter;
   }
 
-  /** Query parameters, percent-decoded; a repeated parameter is a 400. */
+  /** Query parameters, percent-decoded as strict UTF-8; a repeated parameter is a 400. */
   public Map<String, String> query() {
-    String raw = exchange.getRequestURI().getRawQuery();
     Map<String, String> params = new LinkedHashMap<>();
-    if (raw == null || raw.isEmpty()) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
       return params;
     }
-    for (String part : raw.split("&")) {
+    for (String part : rawQuery.split("&")) {
       if (part.isEmpty()) {
         continue;
       }
@@ -58,68 +80,53 @@ public final class Request {
   }
 
   /**
-   * The body as a JSON document: 415 unless the content type is JSON, 413 when it is larger than
-   * the limit (by its declared length or as it is read, chunked or not), 400 when it is not strict
-   * JSON.
+   * The body as a JSON document: 415 unless the content type is JSON and the body is not encoded
+   * ({@code Content-Encoding} other than identity), 400 unless it is well-formed UTF-8 without a
+   * byte order mark holding strict JSON. (The server has answered 413 already for a large body.)
    */
   public JsonNode jsonBody() {
-    requireJsonContentType(exchange.getRequestHeaders().getFirst("Content-Type"));
-    byte[] body = readBody();
+    requireJsonContentType(contentType);
+    requireIdentityEncoding(contentEncoding);
+    String text = strictUtf8(body);
     try {
-      return Json.parseStrict(body);
+      return Json.parseStrict(text);
     } catch (IOException e) {
       throw ApiError.invalid("body", "malformed JSON: " + parseProblem(e));
     }
   }
 
-  private byte[] readBody() {
-    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (declared != null) {
-      long length;
-      try {
-        length = Long.parseLong(declared.strip());
-      } catch (NumberFormatException e) {
-        throw ApiError.invalid("Content-Length", "Content-Length is not a number");
-      }
-      if (length > bodyLimit) {
-        throw tooLarge();
-      }
+  /**
+   * Decodes UTF-8 and refuses what a lenient decoder would let through: overlong forms, encoded
+   * surrogates, invalid bytes (never replaced), a byte order mark. UTF-16 and UTF-32 bodies fail
+   * here or, their NUL bytes being valid UTF-8, as JSON.
+   */
+  static String strictUtf8(byte[] bytes) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharBuffer chars;
+    try {
+      chars = decoder.decode(ByteBuffer.wrap(bytes));
+    } catch (CharacterCodingException e) {
+      throw ApiError.invalid("body", "the body is not well-formed UTF-8");
     }
-    byte[] buffer = new byte[bodyLimit + 1];
-    int filled = 0;
-    try (InputStream in = exchange.getRequestBody()) {
-      while (filled < buffer.length) {
-        int n = in.read(buffer, filled, buffer.length - filled);
-        if (n < 0) {
-          break;
-        }
-        filled += n;
-      }
-    } catch (IOException e) {
-      throw ApiError.invalid("body", "the body could not be read completely");
+    String text = chars.toString();
+    if (text.startsWith("\uFEFF")) {
+      throw ApiError.invalid("body", "the body must not start with a byte order mark");
     }
-    if (filled > bodyLimit) {
-      throw tooLarge();
-    }
-    return java.util.Arrays.copyOf(buffer, filled);
-  }
-
-  private ApiError tooLarge() {
-    return new ApiError(
-        ErrorCode.PAYLOAD_TOO_LARGE,
-        ErrorCode.PAYLOAD_TOO_LARGE.message(),
-        Map.of("limitBytes", bodyLimit),
-        Map.of("Connection", "close"));
+    return text;
   }
 
   /** {@code application/json}, optionally with {@code charset=utf-8}; anything else is a 415. */
   static void requireJsonContentType(String contentType) {
     if (contentType == null) {
-      throw unsupported("Content-Type is missing; send application/json");
+      throw unsupported("Content-Type", "Content-Type is missing; send application/json");
     }
     String[] parts = contentType.split(";");
     if (!parts[0].strip().toLowerCase(Locale.ROOT).equals("application/json")) {
-      throw unsupported("Content-Type must be application/json");
+      throw unsupported("Content-Type", "Content-Type must be application/json");
     }
     for (int i = 1; i < parts.length; i++) {
       String param = parts[i].strip();
@@ -128,23 +135,36 @@ public final class Request {
       if (name.equals("charset")) {
         String value = param.substring(eq + 1).strip().replace("\"", "").toLowerCase(Locale.ROOT);
         if (!value.equals("utf-8") && !value.equals("utf8")) {
-          throw unsupported("the only accepted charset is utf-8");
+          throw unsupported("Content-Type", "the only accepted charset is utf-8");
         }
       }
     }
   }
 
-  private static ApiError unsupported(String problem) {
+  /** No {@code Content-Encoding}, or {@code identity}: a gzip body is not read as JSON. */
+  static void requireIdentityEncoding(String contentEncoding) {
+    if (contentEncoding == null) {
+      return;
+    }
+    for (String coding : contentEncoding.split(",")) {
+      String value = coding.strip().toLowerCase(Locale.ROOT);
+      if (!value.isEmpty() && !value.equals("identity")) {
+        throw unsupported("Content-Encoding", "Content-Encoding is not accepted; send plain JSON");
+      }
+    }
+  }
+
+  private static ApiError unsupported(String field, String problem) {
     return new ApiError(
         ErrorCode.UNSUPPORTED_MEDIA_TYPE,
         ErrorCode.UNSUPPORTED_MEDIA_TYPE.message(),
-        new ApiError.FieldProblem("Content-Type", problem),
+        new ApiError.FieldProblem(field, problem),
         Map.of());
   }
 
   private static String decodeQuery(String raw, String field) {
     try {
-      return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+      return PercentDecoding.decode(raw, true);
     } catch (IllegalArgumentException e) {
       throw ApiError.invalid(field, "malformed percent-encoding");
     }

@@ -7,7 +7,12 @@ package dev.abtest.starter.http;
 public record Route(String method, String path, Handler handler) {
   private static final String PARAMETER = "{id}";
 
-  /** Answers one request; the returned value is the {@code data} of a 200. */
+  /**
+   * Answers one request; the returned value is the {@code data} of a 200. A handler that waits on
+   * something (a workflow result) returns a {@link java.util.concurrent.CompletionStage} of that
+   * value instead, and holds no thread meanwhile. A handler may block briefly (one call to Temporal
+   * or the database): it runs on the server's bounded worker pool, not a selector.
+   */
   @FunctionalInterface
   public interface Handler {
     Object handle(Request request) throws Exception;
@@ -19,6 +24,11 @@ public record Route(String method, String path, Handler handler) {
 
   public static Route get(String path, Handler handler) {
     return new Route("GET", path, handler);
+  }
+
+  /** The route's method, or HEAD on a GET route. */
+  boolean allows(String requestMethod) {
+    return method.equals(requestMethod) || method.equals("GET") && requestMethod.equals("HEAD");
   }
 
   boolean hasParameter() {

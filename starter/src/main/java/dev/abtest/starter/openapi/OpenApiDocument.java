@@ -1,12 +1,11 @@
 package dev.abtest.starter.openapi;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import dev.abtest.runtime.OpsEndpoints;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * The starter's published HTTP contract, {@code openapi.json} beside this class, served at {@code
@@ -26,41 +25,10 @@ public final class OpenApiDocument {
     return BYTES.clone();
   }
 
-  /** GET and HEAD on exactly {@link #PATH}; 405 for other methods, 404 for longer paths. */
-  public static HttpHandler handler() {
-    return exchange -> {
-      try (exchange) {
-        String method = exchange.getRequestMethod();
-        if (!exchange.getRequestURI().getRawPath().equals(PATH)) {
-          send(exchange, 404, error("Route not found", "NOT_FOUND"));
-        } else if (!method.equals("GET") && !method.equals("HEAD")) {
-          exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-          send(
-              exchange,
-              405,
-              "{\"status\":\"METHOD_NOT_ALLOWED\"}".getBytes(StandardCharsets.UTF_8));
-        } else {
-          send(exchange, 200, BYTES);
-        }
-      }
-    };
-  }
-
-  private static byte[] error(String message, String code) {
-    return ("{\"success\":false,\"error\":\"" + message + "\",\"code\":\"" + code + "\"}")
-        .getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-    if (exchange.getRequestMethod().equals("HEAD")) {
-      exchange.sendResponseHeaders(status, -1);
-      return;
-    }
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+  /** The endpoint the server mounts at {@link #PATH} (GET and HEAD, exact path). */
+  public static Supplier<OpsEndpoints.Response> endpoint() {
+    String text = new String(BYTES, StandardCharsets.UTF_8);
+    return () -> new OpsEndpoints.Response(200, CONTENT_TYPE, text);
   }
 
   private static byte[] load() {

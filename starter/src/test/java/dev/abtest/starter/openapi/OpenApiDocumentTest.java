@@ -4,18 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
+import dev.abtest.runtime.HttpSettings;
 import dev.abtest.runtime.OpsEndpoints;
+import dev.abtest.starter.auth.AuthException;
 import dev.abtest.starter.http.ActivationEndpoints;
+import dev.abtest.starter.http.ApiServer;
 import dev.abtest.starter.http.ErrorCode;
 import dev.abtest.starter.http.HistoryEndpoint;
 import dev.abtest.starter.http.Route;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -66,7 +68,9 @@ class OpenApiDocumentTest {
           ErrorCode.FORBIDDEN,
           ErrorCode.METHOD_NOT_ALLOWED,
           ErrorCode.INTERNAL,
-          ErrorCode.UNAVAILABLE);
+          ErrorCode.UNAVAILABLE,
+          ErrorCode.REQUEST_TIMEOUT,
+          ErrorCode.HEADERS_TOO_LARGE);
 
   /** What each handler throws beyond those (ActivationEndpoints, HistoryEndpoint, Request). */
   private static final Map<String, Set<ErrorCode>> HANDLER_CODES =
@@ -174,13 +178,21 @@ class OpenApiDocumentTest {
 
   @Test
   void isServedAtItsPathWithoutAuthentication() throws Exception {
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext(OpenApiDocument.PATH, OpenApiDocument.handler());
+    ApiServer server =
+        new ApiServer(
+            new ApiServer.Options(
+                new HttpSettings("127.0.0.1", 0), 4, 1024, 16, Duration.ofSeconds(1)),
+            authorization -> {
+              throw AuthException.unauthenticated("no token accepted here");
+            },
+            List.of(),
+            null,
+            Executors.newSingleThreadScheduledExecutor());
+    server.mount(OpenApiDocument.PATH, OpenApiDocument.endpoint());
     server.start();
     try {
       HttpClient client = HttpClient.newHttpClient();
-      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      String base = "http://127.0.0.1:" + server.port();
       HttpResponse<byte[]> got =
           client.send(
               HttpRequest.newBuilder(URI.create(base + OpenApiDocument.PATH)).build(),
@@ -194,6 +206,7 @@ class OpenApiDocumentTest {
               HttpRequest.newBuilder(URI.create(base + OpenApiDocument.PATH + "x")).build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(longer.statusCode()).isEqualTo(404);
+      assertThat(longer.body()).contains("\"code\":\"NOT_FOUND\"");
       HttpResponse<String> post =
           client.send(
               HttpRequest.newBuilder(URI.create(base + OpenApiDocument.PATH))
@@ -203,7 +216,7 @@ class OpenApiDocumentTest {
       assertThat(post.statusCode()).isEqualTo(405);
       assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
     } finally {
-      server.stop(0);
+      server.close();
     }
   }
 
