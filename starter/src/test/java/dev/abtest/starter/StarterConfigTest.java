@@ -36,7 +36,8 @@ class StarterConfigTest {
     assertThat(config.waitBudget()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.startTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.bodyLimitBytes()).isEqualTo(16 * 1024);
-    assertThat(config.httpThreads()).isEqualTo(256);
+    assertThat(config.httpThreads()).isEqualTo(32);
+    assertThat(config.maxWaiting()).isEqualTo(10_000);
     assertThat(config.temporal().address()).isEqualTo("127.0.0.1:7233");
     assertThat(config.temporal().taskQueue()).isEqualTo("experiment-activation");
     assertThat(config.auth().mode()).isEqualTo(AuthSettings.Mode.JWT);

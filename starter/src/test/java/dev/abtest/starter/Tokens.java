@@ -48,6 +48,10 @@ final class Tokens implements AutoCloseable {
   final RSAKey untrusted;
   private final HttpServer jwks;
 
+  private static final java.util.concurrent.atomic.AtomicInteger JWKS_FETCHES =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger jwksFetches = JWKS_FETCHES;
+
   private Tokens(String secret, RSAKey rsa, ECKey ec, RSAKey untrusted, HttpServer jwks) {
     this.secret = secret;
     this.rsa = rsa;
@@ -73,6 +77,7 @@ final class Tokens implements AutoCloseable {
       server.createContext(
           "/jwks.json",
           exchange -> {
+            JWKS_FETCHES.incrementAndGet();
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, document.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -129,6 +134,16 @@ final class Tokens implements AutoCloseable {
         untrusted.getKeyID(),
         signer(() -> new RSASSASigner(untrusted)),
         claims);
+  }
+
+  /** RS256 with a key id the key set does not hold (a rotated-away or invented key). */
+  String unknownKidRs256(JWTClaimsSet claims, String keyId) {
+    return sign(JWSAlgorithm.RS256, keyId, signer(() -> new RSASSASigner(untrusted)), claims);
+  }
+
+  /** How often the key set has been fetched since the stack started. */
+  int jwksFetches() {
+    return jwksFetches.get();
   }
 
   /** HS256 with any secret (a wrong one, for refusal tests). */
