@@ -219,8 +219,9 @@ public final class ApiServer implements AutoCloseable {
       Exchange exchange, Route route, String parameter, byte[] body) {
     try {
       org.eclipse.jetty.server.Request request = exchange.request;
-      Caller caller = authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+      // A target that does not decode is malformed HTTP: 400 before anything else.
       String decoded = route.hasParameter() ? decodePathSegment(parameter) : null;
+      Caller caller = authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
       Request view =
           new Request(
               caller,
