@@ -14,6 +14,7 @@ import dev.abtest.starter.http.Route;
 import dev.abtest.starter.openapi.OpenApiDocument;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.temporal.client.WorkflowClient;
@@ -75,6 +76,9 @@ public final class StarterApp implements AutoCloseable {
             config.waitBudget(),
             callTimeout(config),
             deadlines);
+    Gauge.builder("starter.activations.waiting", activations, ActivationEndpoints::waiting)
+        .description("Activation requests waiting for their run's result (holding no thread)")
+        .register(metrics.registry());
     List<Route> routes = new ArrayList<>(activations.routes());
     routes.add(new HistoryEndpoint(new ActivationStore(database.jdbi())).route());
     this.readiness =

@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,7 @@ public final class ActivationEndpoints {
   private final Duration waitBudget;
   private final Duration callTimeout;
   private final ScheduledExecutorService deadlines;
+  private final AtomicInteger waiting = new AtomicInteger();
 
   /**
    * @param waitBudget how long a POST waits for the result before answering 202
@@ -68,6 +70,11 @@ public final class ActivationEndpoints {
     this.waitBudget = waitBudget;
     this.callTimeout = callTimeout;
     this.deadlines = deadlines;
+  }
+
+  /** Requests waiting for their run's result right now (no thread is held by any of them). */
+  public int waiting() {
+    return waiting.get();
   }
 
   public List<Route> routes() {
@@ -95,6 +102,8 @@ public final class ActivationEndpoints {
       throw temporalFailure("start the activation of " + experimentId + " (" + millis + " ms)", e);
     }
     CompletableFuture<ActivationResult> result = new CompletableFuture<>();
+    waiting.incrementAndGet();
+    result.whenComplete((value, failure) -> waiting.decrementAndGet());
     awaitResult(started, deadlineNanos, result);
     return result.handle(
         (outcome, failure) -> {
