@@ -112,4 +112,27 @@ class LoggingTest {
     assertThat(nodes).hasSize(1);
     return nodes.get(0);
   }
+
+  @Test
+  void callerTextIsEscapedInBothFormats() throws Exception {
+    String hostile = "alice\nFORGED line\u202egnp\u200b\u2028x";
+    Logging.configure(new Logging.Settings(Logging.LogLevel.INFO, Logging.Format.TEXT), out);
+    MDC.put("experimentId", "exp\u2066x");
+    log.info("Requested by {}", hostile);
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text.split("\n")).hasSize(1);
+    assertThat(text)
+        .contains("alice\\u000AFORGED line\\u202Egnp\\u200B\\u2028x")
+        .contains("exp\\u2066x")
+        .doesNotContain("\u202e")
+        .doesNotContain("\u2066");
+
+    out.reset();
+    Logging.configure(new Logging.Settings(Logging.LogLevel.INFO, Logging.Format.JSON), out);
+    log.info("Requested by {}", hostile);
+    JsonNode line = single(lines());
+    assertThat(line.get("message").asText())
+        .isEqualTo("Requested by alice\\u000AFORGED line\\u202Egnp\\u200B\\u2028x");
+    assertThat(line.get("experimentId").asText()).isEqualTo("exp\\u2066x");
+  }
 }
