@@ -1,6 +1,8 @@
 package dev.abtest.store;
 
 import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.Decision;
+import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.Experiment;
 import dev.abtest.activation.Violation;
 import dev.abtest.activation.ViolationCode;
@@ -50,12 +52,25 @@ public final class ActivationStore {
    */
   public ActivationResult activate(
       String experimentId, String requestedBy, String workflowId, String runId) {
+    return activate(experimentId, requestedBy, workflowId, runId, null);
+  }
+
+  /**
+   * As {@link #activate(String, String, String, String)}, recording {@code writeAttempts} (how many
+   * attempts the write took, this one included; null when unknown) in the ACTIVATED record.
+   */
+  public ActivationResult activate(
+      String experimentId,
+      String requestedBy,
+      String workflowId,
+      String runId,
+      Integer writeAttempts) {
     Objects.requireNonNull(experimentId, "experimentId");
     Objects.requireNonNull(workflowId, "workflowId");
     Objects.requireNonNull(runId, "runId");
     for (int round = 1; round <= MAX_ROUNDS; round++) {
       Optional<ActivatedRow> activated =
-          experiments.activateAndAudit(experimentId, workflowId, runId, requestedBy);
+          experiments.activateAndAudit(experimentId, workflowId, runId, requestedBy, writeAttempts);
       if (activated.isPresent()) {
         ActivatedRow row = activated.get();
         return ActivationResult.activated(
@@ -101,13 +116,60 @@ public final class ActivationStore {
         "Experiment " + experimentId + " kept changing status during activation; retry later");
   }
 
-  /** Records of an experiment's activations, newest first, {@code limit} (1..500) per page. */
+  /**
+   * Records a decision that writes no experiment row (ALREADY_ACTIVE, REJECTED, SCHEDULED,
+   * RESCHEDULED, CANCELLED) for a workflow run, once per {@code decisionKey}: a retry with the same
+   * key adds nothing and returns the record the first call made (whatever the retry passed).
+   *
+   * @param decisionKey what identifies this decision within the run, stable across retries (the
+   *     activity id of the recording activity, say); never {@link AuditRecord#ACTIVATION_KEY}
+   * @return the record as stored
+   */
+  public AuditRecord recordDecision(
+      Decision decision, String workflowId, String runId, String decisionKey) {
+    Objects.requireNonNull(decision, "decision");
+    Objects.requireNonNull(workflowId, "workflowId");
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(decisionKey, "decisionKey");
+    if (decisionKey.equals(AuditRecord.ACTIVATION_KEY)) {
+      throw new IllegalArgumentException("decisionKey " + decisionKey + " is reserved");
+    }
+    audit.recordDecision(
+        decision.experimentId(),
+        workflowId,
+        runId,
+        decision.requestedBy(),
+        decision.previousStatus() == null ? null : decision.previousStatus().name(),
+        decision.outcome().name(),
+        AuditRecordMapper.codesText(
+            decision.violations().stream().map(ViolationCode::name).toList()),
+        decision.writeAttempts(),
+        AuditRecordMapper.utc(decision.scheduledFor()),
+        decisionKey);
+    return audit
+        .findByKey(workflowId, runId, decisionKey)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "The decision " + decisionKey + " of run " + runId + " was not recorded"));
+  }
+
+  /** Records of an experiment's decisions, newest first, {@code limit} (1..500) per page. */
   public AuditPage history(String experimentId, int limit, AuditCursor after) {
+    return history(experimentId, null, limit, after);
+  }
+
+  /**
+   * Records of an experiment's decisions with this outcome (null: every outcome), newest first,
+   * {@code limit} (1..500) per page.
+   */
+  public AuditPage history(
+      String experimentId, DecisionOutcome outcome, int limit, AuditCursor after) {
     if (limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE_SIZE);
     }
     // One extra row tells whether a next page exists.
-    List<AuditRecord> rows = audit.listByExperiment(experimentId, limit + 1, after);
+    List<AuditRecord> rows = audit.listByExperiment(experimentId, outcome, limit + 1, after);
     if (rows.size() <= limit) {
       return new AuditPage(rows, Optional.empty());
     }
@@ -115,7 +177,7 @@ public final class ActivationStore {
     return new AuditPage(page, Optional.of(page.get(limit - 1).cursor()));
   }
 
-  /** How many activations of the experiment are recorded. */
+  /** How many activations (ACTIVATED records) of the experiment are recorded. */
   public long countActivations(String experimentId) {
     return audit.countByExperiment(experimentId);
   }

@@ -30,5 +30,6 @@ public interface ExperimentRows {
       @Bind("id") String id,
       @Bind("workflowId") String workflowId,
       @Bind("runId") String runId,
-      @Bind("requestedBy") String requestedBy);
+      @Bind("requestedBy") String requestedBy,
+      @Bind("writeAttempts") Integer writeAttempts);
 }

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.Experiment;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
@@ -145,7 +146,8 @@ class ActivationStoreTest {
     assertThat(record.experimentId()).isEqualTo("exp_audit");
     assertThat(record.requestedBy()).isEqualTo("alice");
     assertThat(record.previousStatus()).isEqualTo(PENDING);
-    assertThat(record.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(record.outcome()).isEqualTo(DecisionOutcome.ACTIVATED);
+    assertThat(record.decidedAt()).isEqualTo(result.activatedAt());
     assertThat(record.workflowId()).isEqualTo("wf-a");
     assertThat(record.runId()).isEqualTo("run-a");
     assertThat(record.activatedAt()).isEqualTo(result.activatedAt());
@@ -311,11 +313,9 @@ class ActivationStoreTest {
       Instant at = base.plusSeconds(i / 2);
       ids.add(
           audit.insert(
-              new AuditRecord(
-                  0, "exp_hist", "wf", "run-" + i, "u" + i, STOPPED, Outcome.ACTIVATED, at)));
+              AuditRecord.activated("exp_hist", "wf", "run-" + i, "u" + i, STOPPED, at, 1)));
     }
-    audit.insert(
-        new AuditRecord(0, "exp_other", "wf", "run-x", null, PENDING, Outcome.ACTIVATED, base));
+    audit.insert(AuditRecord.activated("exp_other", "wf", "run-x", null, PENDING, base, 1));
 
     List<Long> seen = new ArrayList<>();
     AuditCursor cursor = null;

@@ -7,6 +7,9 @@ import dev.abtest.activation.ActivationFailures;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.Decision;
+import dev.abtest.activation.DecisionAuditActivities;
+import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
 import dev.abtest.activation.ViolationCode;
@@ -19,6 +22,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -185,5 +189,50 @@ class ActivationStoreActivitiesImplTest {
 
     assertThat(retried.outcome()).isEqualTo(Outcome.ACTIVATED);
     assertThat(store.countActivations("exp_down")).isEqualTo(1);
+  }
+
+  @Test
+  void aDecisionIsRecordedForTheCallingRunUnderItsActivityId() {
+    env.registerActivitiesImplementations(new ActivationStoreActivitiesImpl(store));
+    DecisionAuditActivities audit = env.newActivityStub(DecisionAuditActivities.class, ONE_ATTEMPT);
+
+    audit.recordDecision(
+        new Decision(
+            " exp_audit ",
+            DecisionOutcome.REJECTED,
+            "erin",
+            ExperimentStatus.FAILED,
+            List.of(ViolationCode.STATUS_TERMINAL),
+            0,
+            null));
+
+    AuditRecord record = store.history("exp_audit", 10, null).records().get(0);
+    assertThat(record.outcome()).isEqualTo(DecisionOutcome.REJECTED);
+    assertThat(record.violationCodes()).containsExactly("STATUS_TERMINAL");
+    assertThat(record.requestedBy()).isEqualTo("erin");
+    assertThat(record.previousStatus()).isEqualTo(ExperimentStatus.FAILED);
+    assertThat(record.workflowId()).isEqualTo("test-workflow-id");
+    assertThat(record.runId()).isNotBlank();
+    assertThat(record.decisionKey()).isNotBlank().isNotEqualTo(AuditRecord.ACTIVATION_KEY);
+  }
+
+  @Test
+  void aDecisionForAnInvalidIdFailsWithoutRetry() {
+    env.registerActivitiesImplementations(new ActivationStoreActivitiesImpl(store));
+    DecisionAuditActivities audit = env.newActivityStub(DecisionAuditActivities.class, ONE_ATTEMPT);
+
+    assertThatThrownBy(
+            () ->
+                audit.recordDecision(
+                    new Decision(
+                        "bad\u0000id", DecisionOutcome.ALREADY_ACTIVE, null, null, null, 0, null)))
+        .isInstanceOf(ActivityFailure.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.getType()).isEqualTo(ActivationFailures.INVALID_REQUEST);
+              assertThat(f.isNonRetryable()).isTrue();
+            });
   }
 }
