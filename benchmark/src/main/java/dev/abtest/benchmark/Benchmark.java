@@ -211,7 +211,9 @@ final class Benchmark {
     int runs = stack.timed.runsOf(Activation.workflowId(id));
     long transitions =
         stack.seeder.count(
-            "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id = ?", id);
+            "SELECT count(*) FROM experiment_activation_audit"
+                + " WHERE experiment_id = ? AND outcome = 'ACTIVATED'",
+            id);
     return new Storm("as it comes", summary, runs, transitions);
   }
 
@@ -268,7 +270,9 @@ final class Benchmark {
     int runs = stack.timed.runsOf(Activation.workflowId(id));
     long transitions =
         stack.seeder.count(
-            "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id = ?", id);
+            "SELECT count(*) FROM experiment_activation_audit"
+                + " WHERE experiment_id = ? AND outcome = 'ACTIVATED'",
+            id);
     return new Storm(
         "all overlapping one run (write held 2 s, a starter thread per request)",
         summary,
