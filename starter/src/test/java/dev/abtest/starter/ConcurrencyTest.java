@@ -58,9 +58,7 @@ class ConcurrencyTest {
     // runs each record ALREADY_ACTIVE), never two for one run.
     List<Map<String, Object>> records = stack.auditRows(id);
     assertThat(records).extracting(r -> r.get("outcome")).containsOnlyOnce("ACTIVATED");
-    assertThat(records)
-        .extracting(r -> r.get("outcome"))
-        .isSubsetOf("ACTIVATED", "ALREADY_ACTIVE");
+    assertThat(records).extracting(r -> r.get("outcome")).isSubsetOf("ACTIVATED", "ALREADY_ACTIVE");
     assertThat(records).extracting(r -> r.get("run_id")).doesNotHaveDuplicates();
     assertThat(records.size()).isLessThanOrEqualTo(CALLERS);
   }
