@@ -5,17 +5,16 @@ import java.util.Objects;
 
 /**
  * A position in an experiment's activation history (newest first): the next page holds the records
- * strictly older than ({@code activatedAt}, {@code id}). {@link #token()} is its text form for
- * APIs.
+ * strictly older than ({@code decidedAt}, {@code id}). {@link #token()} is its text form for APIs.
  */
-public record AuditCursor(Instant activatedAt, long id) {
+public record AuditCursor(Instant decidedAt, long id) {
   public AuditCursor {
-    Objects.requireNonNull(activatedAt, "activatedAt");
+    Objects.requireNonNull(decidedAt, "decidedAt");
   }
 
   /** {@code <epoch millis>.<id>}, e.g. {@code 1764072000000.42}. */
   public String token() {
-    return activatedAt.toEpochMilli() + "." + id;
+    return decidedAt.toEpochMilli() + "." + id;
   }
 
   /** Parses a {@link #token()}; throws IllegalArgumentException naming the problem otherwise. */

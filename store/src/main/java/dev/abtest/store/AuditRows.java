@@ -1,7 +1,7 @@
 package dev.abtest.store;
 
+import dev.abtest.activation.DecisionOutcome;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
@@ -20,16 +20,21 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterRowMapper(AuditRecordMapper.class)
 public interface AuditRows {
 
-  /** Inserts a record (its {@code id} is ignored) and returns the id the database gave it. */
+  /** Inserts a record as given (its {@code id} is ignored) and returns the id the database gave. */
   default long insert(AuditRecord record) {
     return insert(
         record.experimentId(),
         record.workflowId(),
         record.runId(),
         record.requestedBy(),
-        record.previousStatus().name(),
+        record.previousStatus() == null ? null : record.previousStatus().name(),
         record.outcome().name(),
-        LocalDateTime.ofInstant(record.activatedAt(), ZoneOffset.UTC));
+        AuditRecordMapper.codesText(record.violationCodes()),
+        AuditRecordMapper.utc(record.decidedAt()),
+        AuditRecordMapper.utc(record.activatedAt()),
+        record.writeAttempts(),
+        AuditRecordMapper.utc(record.scheduledFor()),
+        record.decisionKey());
   }
 
   @SqlUpdate
@@ -41,38 +46,72 @@ public interface AuditRows {
       @Bind("requestedBy") String requestedBy,
       @Bind("previousStatus") String previousStatus,
       @Bind("outcome") String outcome,
-      @Bind("activatedAt") LocalDateTime activatedAt);
+      @Bind("violationCodes") String violationCodes,
+      @Bind("decidedAt") LocalDateTime decidedAt,
+      @Bind("activatedAt") LocalDateTime activatedAt,
+      @Bind("writeAttempts") Integer writeAttempts,
+      @Bind("scheduledFor") LocalDateTime scheduledFor,
+      @Bind("decisionKey") String decisionKey);
 
-  /** The transition a workflow run committed, if it did. */
+  /**
+   * Inserts a decision at the database's clock unless the run already recorded one under this key.
+   *
+   * @return 1 when inserted, 0 when the key was already recorded
+   */
+  @SqlUpdate
+  int recordDecision(
+      @Bind("experimentId") String experimentId,
+      @Bind("workflowId") String workflowId,
+      @Bind("runId") String runId,
+      @Bind("requestedBy") String requestedBy,
+      @Bind("previousStatus") String previousStatus,
+      @Bind("outcome") String outcome,
+      @Bind("violationCodes") String violationCodes,
+      @Bind("writeAttempts") Integer writeAttempts,
+      @Bind("scheduledFor") LocalDateTime scheduledFor,
+      @Bind("decisionKey") String decisionKey);
+
+  /** The transition a workflow run committed (its ACTIVATED record), if it did. */
   @SqlQuery
   Optional<AuditRecord> findByRun(
       @Bind("workflowId") String workflowId, @Bind("runId") String runId);
 
+  /** The record a workflow run made under a decision key, if any. */
+  @SqlQuery
+  Optional<AuditRecord> findByKey(
+      @Bind("workflowId") String workflowId,
+      @Bind("runId") String runId,
+      @Bind("decisionKey") String decisionKey);
+
   /**
    * Up to {@code limit} records of an experiment, newest first, after {@code cursor} (null for the
-   * first page).
+   * first page), of one outcome or (null) all.
    */
-  default List<AuditRecord> listByExperiment(String experimentId, int limit, AuditCursor cursor) {
+  default List<AuditRecord> listByExperiment(
+      String experimentId, DecisionOutcome outcome, int limit, AuditCursor cursor) {
+    String label = outcome == null ? null : outcome.name();
     if (cursor == null) {
-      return listLatest(experimentId, limit);
+      return listLatest(experimentId, label, limit);
     }
     return listBefore(
-        experimentId,
-        LocalDateTime.ofInstant(cursor.activatedAt(), ZoneOffset.UTC),
-        cursor.id(),
-        limit);
+        experimentId, label, AuditRecordMapper.utc(cursor.decidedAt()), cursor.id(), limit);
   }
 
   @SqlQuery
-  List<AuditRecord> listLatest(@Bind("experimentId") String experimentId, @Bind("limit") int limit);
+  List<AuditRecord> listLatest(
+      @Bind("experimentId") String experimentId,
+      @Bind("outcome") String outcome,
+      @Bind("limit") int limit);
 
   @SqlQuery
   List<AuditRecord> listBefore(
       @Bind("experimentId") String experimentId,
-      @Bind("activatedAt") LocalDateTime activatedAt,
+      @Bind("outcome") String outcome,
+      @Bind("decidedAt") LocalDateTime decidedAt,
       @Bind("id") long id,
       @Bind("limit") int limit);
 
+  /** How many ACTIVATED records the experiment has. */
   @SqlQuery
   long countByExperiment(@Bind("experimentId") String experimentId);
 }

@@ -93,7 +93,7 @@ class MigrationsTest {
     }
 
     try (Database db = new Database(postgres.newDatabase())) {
-      assertThat(db.migrate()).isEqualTo(2);
+      assertThat(db.migrate()).isEqualTo(3);
 
       assertThat(SchemaSnapshot.of(db.jdbi(), List.of("ABTest"))).isEqualTo(prisma);
       assertThat(tables(db.jdbi()))
@@ -121,11 +121,11 @@ class MigrationsTest {
 
       int applied = db.migrate();
 
-      assertThat(applied).isEqualTo(2);
+      assertThat(applied).isEqualTo(3);
       assertThat(SchemaSnapshot.of(db.jdbi(), prismaTables)).isEqualTo(before);
       assertThat(rows(db.jdbi(), prismaTables)).isEqualTo(rowsBefore).hasSize(4);
       assertThat(tables(db.jdbi())).contains("experiment_activation_audit");
-      assertThat(appliedVersions(db.jdbi())).containsExactly("0", "1", "2");
+      assertThat(appliedVersions(db.jdbi())).containsExactly("0", "1", "2", "3");
     }
   }
 
@@ -143,10 +143,67 @@ class MigrationsTest {
 
       assertThat(store.find("exp_live").orElseThrow().startDate())
           .hasToString("2025-06-02T08:00:00.123Z");
-      assertThat(store.activate("exp_draft", "ops", "wf", "run").outcome().name())
-          .isEqualTo("ACTIVATED");
+      assertThat(store.writeStatusOnly("exp_draft", "ops", "wf", "run", 1).kind().name())
+          .isEqualTo("WRITTEN");
       assertThat(store.countActivations("exp_draft")).isEqualTo(1);
     }
+  }
+
+  @Test
+  void auditRowsRecordedBeforeEveryDecisionWasAuditedKeepTheirMeaning() {
+    try (Database db = new Database(postgres.newDatabase())) {
+      db.jdbi().useHandle(h -> h.createScript(PRISMA_MIGRATION_SQL).execute());
+      flyway(db).target("2").load().migrate();
+      db.jdbi()
+          .useHandle(
+              h ->
+                  h.execute(
+                      "INSERT INTO experiment_activation_audit (experiment_id, workflow_id, run_id,"
+                          + " requested_by, previous_status, outcome, activated_at) VALUES"
+                          + " ('exp_old', 'activate-experiment:exp_old', 'run-old', 'alice',"
+                          + " 'STOPPED', 'ACTIVATED', '2026-03-04 05:06:07.089')"));
+
+      assertThat(db.migrate()).isEqualTo(1);
+
+      ActivationStore store = new ActivationStore(db.jdbi());
+      AuditRecord old = store.history("exp_old", 10, null).records().get(0);
+      java.time.Instant at = java.time.Instant.parse("2026-03-04T05:06:07.089Z");
+      assertThat(old.outcome()).isEqualTo(dev.abtest.activation.DecisionOutcome.ACTIVATED);
+      assertThat(old.previousStatus()).isEqualTo(dev.abtest.activation.ExperimentStatus.STOPPED);
+      assertThat(old.requestedBy()).isEqualTo("alice");
+      assertThat(old.activatedAt()).isEqualTo(at);
+      assertThat(old.decidedAt()).isEqualTo(at);
+      assertThat(old.violationCodes()).isEmpty();
+      assertThat(old.writeAttempts()).isNull();
+      assertThat(old.decisionKey()).isEqualTo(AuditRecord.ACTIVATION_KEY);
+      assertThat(store.countActivations("exp_old")).isEqualTo(1);
+      // The run's transition is still found, so a retry of that run writes nothing.
+      db.jdbi()
+          .useHandle(
+              h ->
+                  h.execute(
+                      "INSERT INTO \"ABTest\" (id, name, \"startDate\", \"endDate\", status,"
+                          + " configuration, \"updatedAt\") VALUES ('exp_old', 'Old',"
+                          + " '2026-01-01', '2099-01-01', 'STOPPED',"
+                          + " '{\"variants\": [\"a\", \"b\"], \"distribution\": [0.5, 0.5]}',"
+                          + " '2026-01-01')"));
+      assertThat(
+              store
+                  .writeStatusOnly("exp_old", "bob", "activate-experiment:exp_old", "run-old", 1)
+                  .activatedAt())
+          .isEqualTo(at);
+      assertThat(store.find("exp_old").orElseThrow().status())
+          .isEqualTo(dev.abtest.activation.ExperimentStatus.STOPPED);
+    }
+  }
+
+  private static org.flywaydb.core.api.configuration.FluentConfiguration flyway(Database db) {
+    return org.flywaydb.core.Flyway.configure()
+        .dataSource(db.dataSource())
+        .locations(Database.MIGRATIONS)
+        .table(Database.HISTORY_TABLE)
+        .baselineOnMigrate(true)
+        .baselineVersion("0");
   }
 
   @Test
@@ -193,8 +250,8 @@ class MigrationsTest {
         applied.add(run.get(60, TimeUnit.SECONDS));
       }
 
-      assertThat(applied.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2);
-      assertThat(appliedVersions(databases.get(0).jdbi())).containsExactly("0", "1", "2");
+      assertThat(applied.stream().mapToInt(Integer::intValue).sum()).isEqualTo(3);
+      assertThat(appliedVersions(databases.get(0).jdbi())).containsExactly("0", "1", "2", "3");
     } finally {
       pool.shutdownNow();
       databases.forEach(Database::close);

@@ -8,5 +8,12 @@ public final class ActivationFailures {
    */
   public static final String INVALID_REQUEST = "InvalidActivationRequest";
 
+  /**
+   * The experiment's row changed between validation and write in every round the workflow allows
+   * ({@code ActivateExperimentWorkflowImpl.MAX_WRITE_ROUNDS}) and still validates: nothing was
+   * activated; the run fails and a later request tries again.
+   */
+  public static final String ROW_KEPT_CHANGING = "ExperimentRowKeptChanging";
+
   private ActivationFailures() {}
 }

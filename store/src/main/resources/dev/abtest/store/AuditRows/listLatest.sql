@@ -1,5 +1,8 @@
-SELECT id, experiment_id, workflow_id, run_id, requested_by, previous_status, outcome, activated_at
+SELECT id, experiment_id, workflow_id, run_id, requested_by, previous_status, outcome,
+       array_to_string(violation_codes, ',') AS violation_codes_text, decided_at, activated_at,
+       write_attempts, scheduled_for, decision_key
   FROM experiment_activation_audit
  WHERE experiment_id = :experimentId
- ORDER BY activated_at DESC, id DESC
+   AND (CAST(:outcome AS text) IS NULL OR outcome = :outcome)
+ ORDER BY decided_at DESC, id DESC
  LIMIT :limit

@@ -5,7 +5,8 @@
 -- that lock; once the first commits, PostgreSQL hands the waiter the row's new version (status ACTIVE),
 -- the condition on prev.status fails, and the waiter updates and records nothing.
 -- The NOT EXISTS makes a retry of a run that already committed a no-op, even if the row was stopped
--- again since; the caller then finds that run's audit row.
+-- again since; the caller then finds that run's ACTIVATED record (the partial unique index
+-- experiment_activation_audit_one_activation_per_run enforces "at most one" besides).
 WITH clock AS (
     SELECT date_trunc('milliseconds', now() AT TIME ZONE 'UTC') AS now_utc
 ),
@@ -16,7 +17,8 @@ prev AS (
        AND NOT EXISTS (SELECT 1
                          FROM experiment_activation_audit
                         WHERE workflow_id = :workflowId
-                          AND run_id = :runId)
+                          AND run_id = :runId
+                          AND outcome = 'ACTIVATED')
        FOR UPDATE
 ),
 activated AS (
@@ -41,9 +43,10 @@ activated AS (
 ),
 audit AS (
     INSERT INTO experiment_activation_audit
-           (experiment_id, workflow_id, run_id, requested_by, previous_status, outcome, activated_at)
+           (experiment_id, workflow_id, run_id, requested_by, previous_status, outcome, decided_at,
+            activated_at, write_attempts, decision_key)
     SELECT id, :workflowId, :runId, CAST(:requestedBy AS text), previous_status, 'ACTIVATED',
-           activated_at
+           activated_at, activated_at, CAST(:writeAttempts AS integer), 'ACTIVATED'
       FROM activated
 )
 SELECT * FROM activated
