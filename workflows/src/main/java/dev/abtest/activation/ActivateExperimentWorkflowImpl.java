@@ -1,9 +1,14 @@
 package dev.abtest.activation;
 
+import dev.abtest.activation.events.ActivationEventData;
+import dev.abtest.activation.events.ActivationEventType;
+import dev.abtest.activation.events.ActivationEvents;
+import dev.abtest.activation.events.WebhookTargets;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -16,13 +21,20 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
   private static final Logger log = Workflow.getLogger(ActivateExperimentWorkflowImpl.class);
 
   private final ActivationPolicy policy;
+  private final ActivationEvents events;
 
   public ActivateExperimentWorkflowImpl() {
     this(ActivationPolicy.defaults());
   }
 
   public ActivateExperimentWorkflowImpl(ActivationPolicy policy) {
+    this(policy, WebhookTargets.none());
+  }
+
+  /** With the URLs each committed activation's event is delivered to. */
+  public ActivateExperimentWorkflowImpl(ActivationPolicy policy, WebhookTargets webhooks) {
     this.policy = policy;
+    this.events = new ActivationEvents(webhooks);
   }
 
   @Override
@@ -57,6 +69,14 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
                 store(experimentId, requestedBy)
                     .activate(new ActivationRequest(experimentId, requestedBy));
           };
+      if (result.outcome() == Outcome.ACTIVATED) {
+        // After the commit, and only for a change: no event for a run that changed nothing.
+        WorkflowInfo info = Workflow.getInfo();
+        events.emit(
+            ActivationEventType.ACTIVATED,
+            ActivationEventData.activated(
+                result, requestedBy, info.getWorkflowId(), info.getRunId()));
+      }
       return finish(result);
     } catch (ActivityFailure failure) {
       if (failure.getCause() instanceof ApplicationFailure cause
