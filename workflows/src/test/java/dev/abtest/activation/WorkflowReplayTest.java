@@ -54,6 +54,11 @@ class WorkflowReplayTest {
         .contains("ValidateExperiment")
         .contains("ActivateExperimentRow");
     assertThat(load("retried-then-activated.json").toJson(false)).contains("\"attempt\": 3");
+    // The events path: the version marker, the recorded URLs and one child start per URL.
+    assertThat(load("activated-with-events.json").toJson(false))
+        .contains("EVENT_TYPE_MARKER_RECORDED")
+        .contains("DeliverActivationEvent")
+        .contains("PARENT_CLOSE_POLICY_ABANDON");
     assertThat(load("invalid-experiment-id.json").toJson(false))
         .doesNotContain("ActivityTaskScheduled")
         .doesNotContain("ACTIVITY_TASK_SCHEDULED");

@@ -61,12 +61,12 @@ public final class ActivationEvents {
     WebhookTargets targets = Workflow.sideEffect(WebhookTargets.class, () -> configured);
     WorkflowInfo info = Workflow.getInfo();
     int sequence = EMITTED.get()[0]++;
+    // Recorded too: a replay elsewhere (a replayer's placeholder ids) still sees the run's id.
+    String id =
+        Workflow.sideEffect(
+            String.class, () -> eventId(info.getWorkflowId(), info.getRunId(), type, sequence));
     ActivationEvent event =
-        new ActivationEvent(
-            eventId(info.getWorkflowId(), info.getRunId(), type, sequence),
-            type,
-            Instant.ofEpochMilli(Workflow.currentTimeMillis()),
-            data);
+        new ActivationEvent(id, type, Instant.ofEpochMilli(Workflow.currentTimeMillis()), data);
     List<Promise<?>> started = new ArrayList<>();
     for (int index = 0; index < targets.urls().size(); index++) {
       EventDelivery delivery =
