@@ -136,7 +136,18 @@ class ActivationEventsIT {
     exchange.close();
   }
 
+  /** The HTTP status of the answer: 200 activated, 409 already active, 404 not found. */
+  private int activateStatus(String experimentId) throws Exception {
+    return activateResponse(experimentId).statusCode();
+  }
+
   private JsonNode activate(String experimentId) throws Exception {
+    HttpResponse<String> response = activateResponse(experimentId);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body()).path("data");
+  }
+
+  private HttpResponse<String> activateResponse(String experimentId) throws Exception {
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(starter.uri(ActivationLoad.PATH))
@@ -147,7 +158,7 @@ class ActivationEventsIT {
                         "{\"experimentId\":\"" + experimentId + "\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    return JSON.readTree(response.body());
+    return response;
   }
 
   private static List<Received> to(String path, String experimentId) {
@@ -194,7 +205,7 @@ class ActivationEventsIT {
     String id = stack.seedPending("events", 1).get(0);
 
     JsonNode answer = activate(id);
-    assertThat(answer.path("outcome").asText()).as(answer.toString()).isEqualTo("ACTIVATED");
+    assertThat(answer.path("status").asText()).isEqualTo("ACTIVE");
 
     await("4 attempts at /flaky", Duration.ofSeconds(60), () -> to("/flaky", id).size() >= 4);
     List<Received> flaky = to("/flaky", id);
@@ -213,7 +224,7 @@ class ActivationEventsIT {
     assertThat(data.path("activatedAt").asText()).isNotEmpty();
     assertThat(data.path("workflowId").asText()).isEqualTo("activate-experiment:" + id);
     assertThat(data.path("runId").asText()).isNotEmpty();
-    assertThat(data.path("experiment")).isEqualTo(answer.path("experiment"));
+    assertThat(data.path("experiment")).isEqualTo(answer);
     // The same bytes on every attempt; the timestamps are the attempts' own.
     assertThat(flaky).extracting(Received::body).containsOnly(flaky.get(0).body());
 
@@ -236,8 +247,8 @@ class ActivationEventsIT {
 
     // Runs that change nothing send nothing.
     int before = received.size();
-    assertThat(activate(id).path("outcome").asText()).isEqualTo("ALREADY_ACTIVE");
-    assertThat(activate("events-missing").path("outcome").asText()).isEqualTo("NOT_FOUND");
+    assertThat(activateStatus(id)).isEqualTo(409);
+    assertThat(activateStatus("events-missing")).isEqualTo(404);
     Thread.sleep(3000);
     assertThat(received.subList(before, received.size()))
         .noneMatch(r -> r.body().contains("\"runId\"") && !r.path().equals("/dead"));
@@ -247,8 +258,10 @@ class ActivationEventsIT {
                 HttpResponse.BodyHandlers.ofString())
             .body();
     assertThat(metrics)
-        .contains("activation_events_total{result=\"delivered\",type=\"experiment.activated\"")
-        .contains("activation_events_total{result=\"failed\",type=\"experiment.activated\"");
+        .containsPattern(
+            "activation_events_total\\{[^}]*result=\"delivered\",type=\"experiment.activated\"")
+        .containsPattern(
+            "activation_events_total\\{[^}]*result=\"failed\",type=\"experiment.activated\"");
     assertThat(Files.readString(worker.log)).doesNotContain(secret.substring(6));
   }
 
@@ -258,7 +271,7 @@ class ActivationEventsIT {
   void aDeliveryRetriedWhenTheWorkerIsKilledIsDeliveredOnceAWorkerIsBack() throws Exception {
     String id = stack.seedPending("events-kill", 1).get(0);
     outage.set(true);
-    assertThat(activate(id).path("outcome").asText()).isEqualTo("ACTIVATED");
+    assertThat(activate(id).path("status").asText()).isEqualTo("ACTIVE");
     await(
         "2 refused attempts at /outage",
         Duration.ofSeconds(30),
