@@ -4,6 +4,8 @@ import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.SnapshotWrite;
+import dev.abtest.activation.events.DeliveryResult;
+import dev.abtest.activation.events.EventDelivery;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.activity.ActivityExecutionContext;
@@ -27,11 +29,15 @@ import org.slf4j.MDC;
  *   <li>{@code activations_total{outcome}}: one per finished activation, by {@code Outcome}, or
  *       {@code FAILED} when its retries ran out. Counted when the workflow returns, outside replay,
  *       so a replay (a query, a worker restart) never counts an activation twice.
+ *   <li>{@code activation_events_total{type, result}}: one per delivery run (an event to one URL)
+ *       when it ends, {@code result} = delivered, or failed once its retry budget ran out.
  * </ul>
  */
 public final class ActivationTelemetry extends WorkerInterceptorBase {
   public static final String MDC_EXPERIMENT_ID = "experimentId";
   public static final String FAILED_OUTCOME = "FAILED";
+  public static final String EVENT_DELIVERED = "delivered";
+  public static final String EVENT_FAILED = "failed";
 
   private final MeterRegistry registry;
 
@@ -50,15 +56,22 @@ public final class ActivationTelemetry extends WorkerInterceptorBase {
           // the end.
           MDC.put(MDC_EXPERIMENT_ID, experimentId);
         }
+        EventDelivery delivery = delivery(input.getArguments());
         WorkflowOutput output;
         try {
           output = super.execute(input);
         } catch (TemporalFailure failure) {
-          countActivation(FAILED_OUTCOME);
+          if (delivery != null) {
+            countEvent(delivery, EVENT_FAILED);
+          } else {
+            countActivation(FAILED_OUTCOME);
+          }
           throw failure;
         }
         if (output.getResult() instanceof ActivationResult result) {
           countActivation(result.outcome().name());
+        } else if (delivery != null && output.getResult() instanceof DeliveryResult) {
+          countEvent(delivery, EVENT_DELIVERED);
         }
         return output;
       }
@@ -108,6 +121,24 @@ public final class ActivationTelemetry extends WorkerInterceptorBase {
     }
   }
 
+  private void countEvent(EventDelivery delivery, String result) {
+    // Workflow code as well: a delivery's run counts once, when it ends live.
+    if (!Workflow.isReplaying()) {
+      Counter.builder("activation.events")
+          .description("Activation event deliveries (one per event and URL) by type and result")
+          .tag("type", delivery.event().type().wireName())
+          .tag("result", result)
+          .register(registry)
+          .increment();
+    }
+  }
+
+  private static EventDelivery delivery(Object[] arguments) {
+    return arguments != null && arguments.length > 0 && arguments[0] instanceof EventDelivery d
+        ? d
+        : null;
+  }
+
   private void countAttempt(String activity, String result) {
     Counter.builder("activation.activity.attempts")
         .description("Activity attempts by activity type and result")
@@ -132,6 +163,8 @@ public final class ActivationTelemetry extends WorkerInterceptorBase {
       id = write.experimentId();
     } else if (first instanceof Decision decision) {
       id = decision.experimentId();
+    } else if (first instanceof EventDelivery delivery && delivery.event().data() != null) {
+      id = delivery.event().data().experimentId();
     } else if (first instanceof String text) {
       id = text;
     }

@@ -7,6 +7,7 @@ import dev.abtest.runtime.HttpSettings;
 import dev.abtest.runtime.Logging;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.store.DatabaseSettings;
+import dev.abtest.worker.events.WebhookSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,12 @@ import java.util.Objects;
  *       tasks</td></tr>
  *   <tr><td>WORKER_MAX_CONCURRENT_ACTIVITIES</td><td>the pool size</td><td>activities at once</td></tr>
  *   <tr><td>WORKER_MAX_CONCURRENT_WORKFLOW_TASKS</td><td>10</td><td>workflow tasks at once</td></tr>
+ *   <tr><td>ACTIVATION_WEBHOOK_URLS</td><td>(none)</td><td>comma-separated http(s) URLs each
+ *       activation event is delivered to</td></tr>
+ *   <tr><td>ACTIVATION_WEBHOOK_SECRET</td><td>(required with URLs)</td><td>{@code whsec_<base64>},
+ *       at least 24 bytes: the Standard Webhooks signing key</td></tr>
+ *   <tr><td>ACTIVATION_WEBHOOK_RETRY_BUDGET</td><td>24h</td><td>how long a delivery is retried
+ *       </td></tr>
  *   <tr><td>LOG_LEVEL, LOG_FORMAT</td><td>info, json</td><td>see {@link Logging}</td></tr>
  * </table>
  */
@@ -42,7 +49,8 @@ public record WorkerConfig(
     Duration retryBudget,
     Duration drainTimeout,
     int maxConcurrentActivities,
-    int maxConcurrentWorkflowTasks) {
+    int maxConcurrentWorkflowTasks,
+    WebhookSettings webhooks) {
 
   /**
    * The worker serves only operations endpoints; 8081 lets it run beside the starter (8080) on one
@@ -60,6 +68,7 @@ public record WorkerConfig(
     Objects.requireNonNull(logging, "logging");
     Objects.requireNonNull(retryBudget, "retryBudget");
     Objects.requireNonNull(drainTimeout, "drainTimeout");
+    Objects.requireNonNull(webhooks, "webhooks");
   }
 
   /**
@@ -93,8 +102,17 @@ public record WorkerConfig(
             DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS,
             2,
             1_000);
+    WebhookSettings webhooks = WebhookSettings.fromEnv(env);
     return new WorkerConfig(
-        database, temporal, http, logging, retryBudget, drainTimeout, activities, workflowTasks);
+        database,
+        temporal,
+        http,
+        logging,
+        retryBudget,
+        drainTimeout,
+        activities,
+        workflowTasks,
+        webhooks);
   }
 
   private static DatabaseSettings database(Env env) {
@@ -119,7 +137,10 @@ public record WorkerConfig(
     return ActivationPolicy.withRetryBudget(retryBudget);
   }
 
-  /** Secrets to mask in every log line: the database password and the Temporal API key. */
+  /**
+   * Secrets to mask in every log line: the database password, the Temporal API key and the webhook
+   * signing secret.
+   */
   public List<String> secrets() {
     List<String> secrets = new ArrayList<>();
     if (database.password() != null) {
@@ -128,6 +149,7 @@ public record WorkerConfig(
     if (temporal.profile().getApiKey() != null) {
       secrets.add(temporal.profile().getApiKey());
     }
+    secrets.addAll(webhooks.secrets());
     return secrets;
   }
 
@@ -150,6 +172,8 @@ public record WorkerConfig(
         + maxConcurrentActivities
         + ", maxConcurrentWorkflowTasks="
         + maxConcurrentWorkflowTasks
+        + ", "
+        + webhooks
         + "]";
   }
 }

@@ -1,9 +1,14 @@
 package dev.abtest.activation;
 
+import dev.abtest.activation.events.ActivationEventData;
+import dev.abtest.activation.events.ActivationEventType;
+import dev.abtest.activation.events.ActivationEvents;
+import dev.abtest.activation.events.WebhookTargets;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInfo;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -24,13 +29,20 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
   static final int MAX_WRITE_ROUNDS = 3;
 
   private final ActivationPolicy policy;
+  private final ActivationEvents events;
 
   public ActivateExperimentWorkflowImpl() {
     this(ActivationPolicy.defaults());
   }
 
   public ActivateExperimentWorkflowImpl(ActivationPolicy policy) {
+    this(policy, WebhookTargets.none());
+  }
+
+  /** With the URLs each committed activation's event is delivered to. */
+  public ActivateExperimentWorkflowImpl(ActivationPolicy policy, WebhookTargets webhooks) {
     this.policy = policy;
+    this.events = new ActivationEvents(webhooks);
   }
 
   @Override
@@ -72,6 +84,9 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
                 store(experimentId, requestedBy)
                     .activate(new ActivationRequest(experimentId, requestedBy));
           };
+      if (result.outcome() == Outcome.ACTIVATED) {
+        announceActivation(result, requestedBy);
+      }
       return finish(result);
     } catch (ActivityFailure failure) {
       if (failure.getCause() instanceof ApplicationFailure cause
@@ -114,8 +129,10 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
             // The run's transition is recorded, but the row has been deleted since.
             return ActivationResult.notFound(experimentId);
           }
-          return ActivationResult.activated(
-              write.experiment(), write.previousStatus(), write.activatedAt());
+          return announceActivation(
+              ActivationResult.activated(
+                  write.experiment(), write.previousStatus(), write.activatedAt()),
+              requestedBy);
         }
         case NOT_FOUND -> {
           return ActivationResult.notFound(experimentId);
@@ -139,6 +156,18 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
             + MAX_WRITE_ROUNDS
             + " times; nothing was activated",
         ActivationFailures.ROW_KEPT_CHANGING);
+  }
+
+  /**
+   * After the commit, and only for a change (no event for a run that changed nothing): each
+   * configured webhook URL gets its own delivery run.
+   */
+  private ActivationResult announceActivation(ActivationResult result, String requestedBy) {
+    WorkflowInfo info = Workflow.getInfo();
+    events.emit(
+        ActivationEventType.ACTIVATED,
+        ActivationEventData.activated(result, requestedBy, info.getWorkflowId(), info.getRunId()));
+    return result;
   }
 
   /** The result of a verdict other than VALID, recorded in the audit when the experiment exists. */

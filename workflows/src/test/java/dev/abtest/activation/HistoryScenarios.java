@@ -5,6 +5,10 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
+import dev.abtest.activation.events.ActivationEventActivities;
+import dev.abtest.activation.events.DeliveryResult;
+import dev.abtest.activation.events.EventDelivery;
+import dev.abtest.activation.events.WebhookTargets;
 import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -63,6 +67,13 @@ enum HistoryScenarios {
         when(store.activate(any())).thenThrow(new IllegalStateException("connection refused"));
       },
       "exp_db_down"),
+  /** Activated with two webhook URLs: the event's deliveries are started, then the run closes. */
+  ACTIVATED_WITH_EVENTS(
+      (validation, store) -> {
+        when(validation.validate(any())).thenReturn(Samples.valid("exp_events"));
+        when(store.activate(any())).thenReturn(Samples.activated("exp_events"));
+      },
+      "exp_events"),
   /** Started raw, without the search attribute: the workflow upserts it. */
   RAW_START_UPSERTS_EXPERIMENT_ID(
       (validation, store) -> when(validation.validate(any())).thenReturn(Samples.notFound()),
@@ -153,8 +164,22 @@ enum HistoryScenarios {
     DecisionAuditActivities audit =
         mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
     stubs.accept(validation, store);
+    ActivationEventActivities delivery =
+        mock(ActivationEventActivities.class, withSettings().withoutAnnotations());
+    when(delivery.post(any()))
+        .thenAnswer(
+            call -> {
+              EventDelivery d = call.getArgument(0);
+              return new DeliveryResult(d.event().id(), d.host(), 200, 1);
+            });
+    WebhookTargets webhooks =
+        this == ACTIVATED_WITH_EVENTS
+            ? WebhookTargets.of(
+                List.of("https://hooks.example.com/abtest", "http://127.0.0.1:9/down"),
+                Duration.ofHours(24))
+            : WebhookTargets.none();
     try (WorkflowHarness harness =
-        WorkflowHarness.start(RECORDING_POLICY, validation, store, audit)) {
+        WorkflowHarness.start(RECORDING_POLICY, webhooks, validation, store, audit, delivery)) {
       WorkflowStub stub;
       if (this == RAW_START_UPSERTS_EXPERIMENT_ID || this == INVALID_EXPERIMENT_ID) {
         stub =

@@ -1,5 +1,7 @@
 package dev.abtest.activation;
 
+import dev.abtest.activation.events.DeliverActivationEventWorkflowImpl;
+import dev.abtest.activation.events.WebhookTargets;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -34,6 +36,15 @@ final class WorkflowHarness implements AutoCloseable {
   }
 
   static WorkflowHarness start(ActivationPolicy policy, Object... activities) {
+    return start(policy, WebhookTargets.none(), activities);
+  }
+
+  /**
+   * With webhook URLs: the delivery workflow is registered too, its activity is one of {@code
+   * activities} (a mock).
+   */
+  static WorkflowHarness start(
+      ActivationPolicy policy, WebhookTargets webhooks, Object... activities) {
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
     env.registerSearchAttribute(
         Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
@@ -41,7 +52,9 @@ final class WorkflowHarness implements AutoCloseable {
         Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     Worker worker = env.newWorker(Activation.DEFAULT_TASK_QUEUE);
     worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
+        ActivateExperimentWorkflow.class,
+        () -> new ActivateExperimentWorkflowImpl(policy, webhooks));
+    worker.registerWorkflowImplementationTypes(DeliverActivationEventWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities);
     env.start();
     return new WorkflowHarness(env);

@@ -71,6 +71,11 @@ class WorkflowReplayTest {
         .contains("RecordActivationDecision");
     // The histories recorded before the versioned change take the old path.
     assertThat(load("activated.json").toJson(false)).doesNotContain(VERSION_MARKER);
+    // The events path: the version marker, the recorded URLs and one child start per URL.
+    assertThat(load("activated-with-events.json").toJson(false))
+        .contains("EVENT_TYPE_MARKER_RECORDED")
+        .contains("DeliverActivationEvent")
+        .contains("PARENT_CLOSE_POLICY_ABANDON");
     assertThat(load("invalid-experiment-id.json").toJson(false))
         .doesNotContain("ActivityTaskScheduled")
         .doesNotContain("ACTIVITY_TASK_SCHEDULED");
