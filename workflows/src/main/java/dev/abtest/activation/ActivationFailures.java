@@ -8,5 +8,15 @@ public final class ActivationFailures {
    */
   public static final String INVALID_REQUEST = "InvalidActivationRequest";
 
+  /**
+   * A {@code schedule} update that could not set a schedule: the experiment would be rejected, is
+   * already active or does not exist, or the run is no longer waiting. The failure's details hold
+   * the {@link ActivationResult} that says why.
+   */
+  public static final String NOT_SCHEDULED = "ActivationNotScheduled";
+
+  /** A {@code cancel} update that found no pending schedule (the run stopped waiting meanwhile). */
+  public static final String NO_SCHEDULE = "NoScheduledActivation";
+
   private ActivationFailures() {}
 }
