@@ -5,6 +5,7 @@ import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.Outcome;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -16,6 +17,8 @@ import io.temporal.client.WorkflowStub;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +50,7 @@ public final class ActivationEndpoints {
   private final Duration waitBudget;
   private final Duration callTimeout;
   private final ScheduledExecutorService deadlines;
+  private final ScheduleEndpoints schedules;
 
   /**
    * @param waitBudget how long a POST waits for the result before answering 202
@@ -65,23 +69,34 @@ public final class ActivationEndpoints {
     this.waitBudget = waitBudget;
     this.callTimeout = callTimeout;
     this.deadlines = deadlines;
+    this.schedules = new ScheduleEndpoints(activations, waitBudget, callTimeout, deadlines);
   }
 
   public List<Route> routes() {
-    return List.of(Route.post(ACTIVATE_PATH, this::activate), Route.get(STATUS_PATH, this::status));
+    List<Route> routes = new ArrayList<>();
+    routes.add(Route.post(ACTIVATE_PATH, this::activate));
+    routes.add(Route.get(STATUS_PATH, this::status));
+    routes.addAll(schedules.routes());
+    return routes;
   }
 
   /** POST .../activate: the original route's contract, with the workflow behind it. */
   Object activate(Request request) {
-    String experimentId = experimentIdOf(request.jsonBody());
+    JsonNode body = request.jsonBody();
+    String experimentId = experimentIdOf(body);
+    Optional<Instant> later = ActivateAtParser.laterTime(body, Instant.now());
     String requestedBy = request.caller().subject();
     // Valid ids hold no control characters, so they are safe in log lines.
     MDC.put("experimentId", experimentId);
+    if (later.isPresent()) {
+      return schedules.schedule(experimentId, later.get(), requestedBy);
+    }
 
-    ActivationClient.Started started;
+    // Update-With-Start: a pending schedule is joined (and activated now) atomically.
+    ActivationClient.Joined started;
     long startNanos = System.nanoTime();
     try {
-      started = withDeadline(() -> activations.start(experimentId, requestedBy));
+      started = withDeadline(() -> activations.activateNow(experimentId, requestedBy));
     } catch (RuntimeException e) {
       long millis = (System.nanoTime() - startNanos) / 1_000_000;
       throw temporalFailure("start the activation of " + experimentId + " (" + millis + " ms)", e);
@@ -89,8 +104,14 @@ public final class ActivationEndpoints {
     MDC.put("workflowId", started.workflowId());
     MDC.put("runId", started.runId());
     ActivationResult result;
+    long deadlineNanos = System.nanoTime() + waitBudget.toNanos();
     try {
-      result = awaitResult(started, System.nanoTime() + waitBudget.toNanos());
+      result = awaitResult(started, deadlineNanos);
+      if (result.outcome() == Outcome.CANCELLED) {
+        // Joined a run whose schedule was cancelled just before: the next run activates.
+        started = withDeadline(() -> activations.activateNow(experimentId, requestedBy));
+        result = awaitResult(started, deadlineNanos);
+      }
     } catch (TimeoutException e) {
       throw new ApiError(
           ErrorCode.IN_PROGRESS,
@@ -101,12 +122,7 @@ public final class ActivationEndpoints {
     } catch (RuntimeException e) {
       throw temporalFailure("wait for the activation of " + experimentId, e);
     }
-    return switch (result.outcome()) {
-      case ACTIVATED -> Json.toTree(result.experiment());
-      case NOT_FOUND -> throw new ApiError(ErrorCode.NOT_FOUND);
-      case ALREADY_ACTIVE -> throw new ApiError(ErrorCode.ALREADY_ACTIVE);
-      case REJECTED -> throw new ApiError(ErrorCode.REJECTED, result.violations());
-    };
+    return ScheduleEndpoints.answerFor(result);
   }
 
   /**
@@ -115,7 +131,7 @@ public final class ActivationEndpoints {
    * failure of the activation, so the wait goes on after a short, jittered pause, within the
    * budget.
    */
-  private static ActivationResult awaitResult(ActivationClient.Started started, long deadlineNanos)
+  private static ActivationResult awaitResult(ActivationClient.Joined started, long deadlineNanos)
       throws TimeoutException {
     while (true) {
       long left = deadlineNanos - System.nanoTime();
@@ -184,6 +200,11 @@ public final class ActivationEndpoints {
     data.put("startedAt", description.getStartTime());
     data.put("closedAt", description.getCloseTime());
     data.put("result", result);
+    data.put(
+        "schedule",
+        status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+            ? schedules.pendingSchedule(experimentId)
+            : null);
     return data;
   }
 

@@ -194,10 +194,15 @@ public final class ApiServer implements AutoCloseable {
           route
               .handler()
               .handle(new Request(exchange, caller, parameter, options.bodyLimitBytes()));
+      int status = 200;
+      if (data instanceof Accepted accepted) {
+        status = 202;
+        data = accepted.data();
+      }
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("success", true);
       body.put("data", data);
-      return send(exchange, 200, body, Map.of());
+      return send(exchange, status, body, Map.of());
     } catch (ApiError e) {
       return send(exchange, e.code().status(), errorBody(e), e.headers());
     } catch (Exception e) {
