@@ -214,4 +214,42 @@ class ScheduledActivationWorkflowTest {
     String history = harness.client().fetchHistory(Activation.workflowId(ID)).toJson(false);
     assertThat(history).doesNotContain("\"cancel\"");
   }
+
+  /**
+   * Replays the run's history on the current code (the scheduled path is deterministic) and, with
+   * {@code -Dhistories.record=true}, writes it where {@link WorkflowReplayTest} replays it from.
+   */
+  private void replayAndMaybeRecord(String experimentId, String fileName) throws Exception {
+    io.temporal.common.WorkflowExecutionHistory history =
+        harness.client().fetchHistory(Activation.workflowId(experimentId));
+    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+        history, ActivateExperimentWorkflowImpl.class);
+    if (Boolean.getBoolean("histories.record")) {
+      java.nio.file.Path file =
+          java.nio.file.Path.of("src", "test", "resources", "histories", fileName);
+      java.nio.file.Files.createDirectories(file.getParent());
+      java.nio.file.Files.writeString(file, history.toJson(true));
+    }
+  }
+
+  @Test
+  void theScheduledPathsReplay() throws Exception {
+    Instant at = inAnHour();
+    harness.activations.schedule(ID, at, "alice", WAIT);
+    harness.activations.schedule(ID, at.plusSeconds(60), "bob", WAIT);
+    assertThat(resultOf(ID).outcome()).isEqualTo(Outcome.ACTIVATED);
+    replayAndMaybeRecord(ID, "scheduled/rescheduled-then-activated.json");
+
+    String cancelled = "exp_cancelled";
+    when(validation.validate(cancelled)).thenReturn(Samples.valid(cancelled));
+    harness.activations.schedule(cancelled, inAnHour(), "alice", WAIT);
+    harness.activations.cancel(cancelled, "carol", WAIT);
+    replayAndMaybeRecord(cancelled, "scheduled/cancelled.json");
+
+    String now = "exp_now";
+    when(validation.validate(now)).thenReturn(Samples.valid(now));
+    harness.activations.schedule(now, inAnHour(), "alice", WAIT);
+    harness.activations.activateNow(now, "dave").result(WAIT);
+    replayAndMaybeRecord(now, "scheduled/activated-now.json");
+  }
 }
