@@ -249,7 +249,8 @@ final class BenchStack implements AutoCloseable {
 
   long auditRows(String idPrefix) throws java.sql.SQLException {
     return seeder.count(
-        "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id LIKE ?",
+        "SELECT count(*) FROM experiment_activation_audit"
+            + " WHERE experiment_id LIKE ? AND outcome = 'ACTIVATED'",
         idPrefix + "-%");
   }
 

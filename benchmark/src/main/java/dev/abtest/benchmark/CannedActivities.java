@@ -7,8 +7,10 @@ import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationStoreActivities;
 import dev.abtest.activation.Experiment;
 import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.ValidationActivities;
 import dev.abtest.activation.ValidationReport;
+import dev.abtest.activation.WriteResult;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,6 +34,14 @@ final class CannedActivities implements ValidationActivities, ActivationStoreAct
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     return ActivationResult.activated(
         row(request.experimentId(), ExperimentStatus.ACTIVE), ExperimentStatus.PENDING, now);
+  }
+
+  @Override
+  public WriteResult writeSnapshot(SnapshotWrite write) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    return WriteResult.written(
+            row(write.experimentId(), ExperimentStatus.ACTIVE), ExperimentStatus.PENDING, now)
+        .withWriteAttempts(1);
   }
 
   private static Experiment row(String id, ExperimentStatus status) {

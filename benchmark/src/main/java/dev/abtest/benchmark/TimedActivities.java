@@ -3,8 +3,12 @@ package dev.abtest.benchmark;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.Decision;
+import dev.abtest.activation.DecisionAuditActivities;
+import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.ValidationActivities;
 import dev.abtest.activation.ValidationReport;
+import dev.abtest.activation.WriteResult;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import java.util.Map;
@@ -30,8 +34,9 @@ final class TimedActivities {
     return new TimedValidation(delegate);
   }
 
-  ActivationStoreActivities store(ActivationStoreActivities delegate) {
-    return new TimedStore(delegate);
+  /** The write (timed) and the decision audit (passed through) of {@code delegate}. */
+  <T extends ActivationStoreActivities & DecisionAuditActivities> Object store(T delegate) {
+    return new TimedStore(delegate, delegate);
   }
 
   /** How many distinct runs of {@code workflowId} executed the validation activity. */
@@ -66,11 +71,28 @@ final class TimedActivities {
     }
   }
 
-  private final class TimedStore implements ActivationStoreActivities {
+  private final class TimedStore implements ActivationStoreActivities, DecisionAuditActivities {
     private final ActivationStoreActivities delegate;
+    private final DecisionAuditActivities audit;
 
-    TimedStore(ActivationStoreActivities delegate) {
+    TimedStore(ActivationStoreActivities delegate, DecisionAuditActivities audit) {
       this.delegate = delegate;
+      this.audit = audit;
+    }
+
+    @Override
+    public WriteResult writeSnapshot(SnapshotWrite write) {
+      long t0 = System.nanoTime();
+      try {
+        return delegate.writeSnapshot(write);
+      } finally {
+        storeTime.record(System.nanoTime() - t0);
+      }
+    }
+
+    @Override
+    public void recordDecision(Decision decision) {
+      audit.recordDecision(decision);
     }
 
     @Override

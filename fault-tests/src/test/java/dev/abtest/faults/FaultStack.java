@@ -179,14 +179,18 @@ final class FaultStack implements AutoCloseable {
     String like = prefix + "-%";
     return new Counts(
         count("SELECT count(*) FROM \"ABTest\" WHERE id LIKE ? AND status = 'ACTIVE'", like),
-        count("SELECT count(*) FROM experiment_activation_audit WHERE experiment_id LIKE ?", like),
+        count(
+            "SELECT count(*) FROM experiment_activation_audit"
+                + " WHERE experiment_id LIKE ? AND outcome = 'ACTIVATED'",
+            like),
         count(
             "SELECT count(DISTINCT experiment_id) FROM experiment_activation_audit"
-                + " WHERE experiment_id LIKE ?",
+                + " WHERE experiment_id LIKE ? AND outcome = 'ACTIVATED'",
             like),
         count(
             "SELECT count(*) FROM (SELECT experiment_id FROM experiment_activation_audit"
-                + " WHERE experiment_id LIKE ? GROUP BY experiment_id HAVING count(*) > 1) twice",
+                + " WHERE experiment_id LIKE ? AND outcome = 'ACTIVATED'"
+                + " GROUP BY experiment_id HAVING count(*) > 1) twice",
             like));
   }
 

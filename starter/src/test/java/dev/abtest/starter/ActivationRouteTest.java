@@ -336,6 +336,55 @@ class ActivationRouteTest {
   }
 
   @Test
+  void a200A409AndA422EachLeaveTheirDecisionInTheHistoryFilterableByOutcome() {
+    String id = stack.insert("audited", ExperimentStatus.PENDING);
+    assertThat(api.activate(id, stack.token("first")).status()).isEqualTo(200);
+    assertThat(api.activate(id, stack.token("again")).status()).isEqualTo(409);
+    stack.jdbi.useHandle(
+        h -> h.execute("UPDATE \"ABTest\" SET status = 'COMPLETED' WHERE id = ?", id));
+    assertThat(api.activate(id, stack.token("late")).status()).isEqualTo(422);
+
+    JsonNode records =
+        api.get(Api.ACTIVATIONS + "?experimentId=" + id, token).body().at("/data/records");
+    assertThat(records).hasSize(3);
+    JsonNode rejected = records.get(0);
+    assertThat(rejected.get("outcome").asText()).isEqualTo("REJECTED");
+    assertThat(rejected.get("requestedBy").asText()).isEqualTo("late");
+    assertThat(rejected.get("previousStatus").asText()).isEqualTo("COMPLETED");
+    assertThat(rejected.get("violationCodes").toString()).isEqualTo("[\"STATUS_TERMINAL\"]");
+    assertThat(rejected.get("activatedAt").isNull()).isTrue();
+    assertThat(rejected.get("decidedAt").asText()).matches(PRISMA_TIME);
+    assertThat(rejected.get("writeAttempts").asInt()).isZero();
+    JsonNode alreadyActive = records.get(1);
+    assertThat(alreadyActive.get("outcome").asText()).isEqualTo("ALREADY_ACTIVE");
+    assertThat(alreadyActive.get("requestedBy").asText()).isEqualTo("again");
+    assertThat(alreadyActive.get("previousStatus").asText()).isEqualTo("ACTIVE");
+    JsonNode activated = records.get(2);
+    assertThat(activated.get("outcome").asText()).isEqualTo("ACTIVATED");
+    assertThat(activated.get("requestedBy").asText()).isEqualTo("first");
+    assertThat(activated.get("previousStatus").asText()).isEqualTo("PENDING");
+    assertThat(activated.get("writeAttempts").asInt()).isEqualTo(1);
+    assertThat(activated.get("activatedAt").asText())
+        .isEqualTo(activated.get("decidedAt").asText());
+    assertThat(records.findValuesAsText("runId")).doesNotHaveDuplicates();
+
+    JsonNode onlyRejected =
+        api.get(Api.ACTIVATIONS + "?experimentId=" + id + "&outcome=REJECTED", token)
+            .body()
+            .at("/data/records");
+    assertThat(onlyRejected).hasSize(1);
+    assertThat(onlyRejected.get(0).get("requestedBy").asText()).isEqualTo("late");
+  }
+
+  @Test
+  void historyRouteRefusesAnUnknownOutcomeNamingTheField() {
+    Api.Reply reply = api.get(Api.ACTIVATIONS + "?experimentId=x&outcome=rejected", token);
+
+    assertError(reply, 400, "Invalid request format", "INVALID_REQUEST");
+    assertThat(reply.body().get("details").toString()).contains("outcome").contains("REJECTED");
+  }
+
+  @Test
   void historyRouteRejectsBadParameters() {
     for (String query :
         List.of(

@@ -92,6 +92,24 @@ class CommandLineTest {
     assertThat(history.json().get("nextCursor").isNull()).isTrue();
   }
 
+  @Test
+  void historyFiltersByOutcomeAndRefusesAnUnknownOne() throws Exception {
+    String id = stack.insert("clifilter", ExperimentStatus.PENDING);
+    assertThat(activate(List.of(id, "--as", "op-1")).exitCode()).isZero();
+    activate(List.of(id, "--as", "op-2"));
+
+    Run all = run(HistoryCommand::run, List.of(id));
+    Run activated = run(HistoryCommand::run, List.of(id, "--outcome", "ACTIVATED"));
+    Run bad = run(HistoryCommand::run, List.of(id, "--outcome", "WON"));
+
+    assertThat(all.json().get("records").findValuesAsText("outcome"))
+        .containsExactly("ALREADY_ACTIVE", "ACTIVATED");
+    assertThat(activated.json().get("records")).hasSize(1);
+    assertThat(activated.json().at("/records/0/requestedBy").asText()).isEqualTo("op-1");
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.err()).contains("--outcome").contains("ACTIVATED");
+  }
+
   private static Run activate(List<String> args) {
     return run(ActivateCommand::run, args);
   }

@@ -245,12 +245,14 @@ final class TestStack implements AutoCloseable {
                 .list());
   }
 
+  /** How many transitions (ACTIVATED records) the experiment has in the audit. */
   long auditCount(String experimentId) {
     return jdbi.withHandle(
         handle ->
             handle
                 .createQuery(
-                    "SELECT count(*) FROM experiment_activation_audit WHERE experiment_id = :id")
+                    "SELECT count(*) FROM experiment_activation_audit"
+                        + " WHERE experiment_id = :id AND outcome = 'ACTIVATED'")
                 .bind("id", experimentId)
                 .mapTo(Long.class)
                 .one());
@@ -262,7 +264,7 @@ final class TestStack implements AutoCloseable {
             handle
                 .createQuery(
                     "SELECT * FROM experiment_activation_audit WHERE experiment_id = :id"
-                        + " ORDER BY activated_at, id")
+                        + " ORDER BY decided_at, id")
                 .bind("id", experimentId)
                 .mapToMap()
                 .list());

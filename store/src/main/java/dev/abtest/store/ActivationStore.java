@@ -1,26 +1,25 @@
 package dev.abtest.store;
 
-import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.Experiment;
-import dev.abtest.activation.Violation;
+import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.ViolationCode;
+import dev.abtest.activation.WriteResult;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The business operations of an activation on the database: read an experiment, activate it once,
- * read its history. Database errors propagate as exceptions, so that Temporal retries the attempt.
+ * The database operations of an activation: read an experiment, write its activation once (and
+ * report what the write did, not a business outcome: the rules are decided in {@code
+ * ActivationRules}), record decisions, read its history. Database errors propagate as exceptions,
+ * so that Temporal retries the attempt.
  */
 public final class ActivationStore {
   /** Upper bound of a history page. */
   public static final int MAX_PAGE_SIZE = 500;
-
-  // Re-reads after a row changed between the conditional write and the read that explains it.
-  private static final int MAX_ROUNDS = 3;
 
   private final ExperimentRows experiments;
   private final AuditRows audit;
@@ -37,29 +36,56 @@ public final class ActivationStore {
   }
 
   /**
-   * Activates the experiment if it is PENDING or STOPPED, recording the transition for this
-   * workflow run; idempotent per run. The outcome is:
+   * The validated-snapshot write: sets the experiment ACTIVE (and records the transition for this
+   * workflow run, in the same transaction) only while its row still holds the status, {@code
+   * configuration} and {@code endDate} in {@code write}, and only from an activatable status.
+   * Idempotent per run. Reports what the write did, not a business outcome:
    *
    * <ul>
-   *   <li>ACTIVATED: this call made the transition, or an earlier attempt of the same run did (its
-   *       reply was lost); then nothing is written and the recorded status and time are reported;
-   *   <li>NOT_FOUND: no such experiment;
-   *   <li>ALREADY_ACTIVE: someone else activated it; nothing written;
-   *   <li>REJECTED (STATUS_TERMINAL): it is COMPLETED or FAILED; nothing written.
+   *   <li>WRITTEN: this call made the transition;
+   *   <li>ALREADY_WRITTEN_BY_THIS_RUN: an earlier attempt of the same run did (its reply was lost);
+   *       nothing written, the run's recorded status and time are reported with the current row;
+   *   <li>ROW_CHANGED: the row no longer holds the snapshot (or is not activatable); nothing
+   *       written, the current row reported;
+   *   <li>NOT_FOUND: no such row.
    * </ul>
    *
-   * Configuration rules are not checked here: the validation activity does that before.
+   * @param writeAttempts the attempts the write has taken, this one included (recorded in the
+   *     ACTIVATED record)
    */
-  public ActivationResult activate(
-      String experimentId, String requestedBy, String workflowId, String runId) {
-    return activate(experimentId, requestedBy, workflowId, runId, null);
+  public WriteResult writeSnapshot(
+      SnapshotWrite write, String workflowId, String runId, int writeAttempts) {
+    Objects.requireNonNull(write, "write");
+    Objects.requireNonNull(write.experimentId(), "experimentId");
+    Objects.requireNonNull(workflowId, "workflowId");
+    Objects.requireNonNull(runId, "runId");
+    if (write.expectedStatus() == null
+        || write.expectedConfiguration() == null
+        || write.expectedEndDate() == null) {
+      throw new IllegalArgumentException(
+          "the snapshot needs the approved status, configuration and endDate");
+    }
+    Optional<ActivatedRow> activated =
+        experiments.activateSnapshotAndAudit(
+            write.experimentId(),
+            write.expectedStatus().name(),
+            write.expectedConfiguration().toString(),
+            AuditRecordMapper.utc(write.expectedEndDate()),
+            workflowId,
+            runId,
+            write.requestedBy(),
+            writeAttempts);
+    return explain(write.experimentId(), workflowId, runId, activated)
+        .withWriteAttempts(writeAttempts);
   }
 
   /**
-   * As {@link #activate(String, String, String, String)}, recording {@code writeAttempts} (how many
-   * attempts the write took, this one included; null when unknown) in the ACTIVATED record.
+   * The write of runs started before the validated-snapshot write: conditional on an activatable
+   * status alone, otherwise as {@link #writeSnapshot}. Kept for such runs, replayed on this worker.
+   *
+   * @param writeAttempts recorded in the ACTIVATED record; null when unknown
    */
-  public ActivationResult activate(
+  public WriteResult writeStatusOnly(
       String experimentId,
       String requestedBy,
       String workflowId,
@@ -68,52 +94,28 @@ public final class ActivationStore {
     Objects.requireNonNull(experimentId, "experimentId");
     Objects.requireNonNull(workflowId, "workflowId");
     Objects.requireNonNull(runId, "runId");
-    for (int round = 1; round <= MAX_ROUNDS; round++) {
-      Optional<ActivatedRow> activated =
-          experiments.activateAndAudit(experimentId, workflowId, runId, requestedBy, writeAttempts);
-      if (activated.isPresent()) {
-        ActivatedRow row = activated.get();
-        return ActivationResult.activated(
-            row.experiment(), row.previousStatus(), row.activatedAt());
-      }
+    Optional<ActivatedRow> activated =
+        experiments.activateAndAudit(experimentId, workflowId, runId, requestedBy, writeAttempts);
+    return explain(experimentId, workflowId, runId, activated)
+        .withWriteAttempts(writeAttempts == null ? 0 : writeAttempts);
+  }
 
-      Optional<AuditRecord> committed = audit.findByRun(workflowId, runId);
-      Optional<Experiment> current = experiments.findById(experimentId);
-      if (committed.isPresent()) {
-        AuditRecord record = committed.get();
-        return current
-            .map(
-                row ->
-                    ActivationResult.activated(row, record.previousStatus(), record.activatedAt()))
-            // The run's transition is recorded, but the row has been deleted since.
-            .orElseGet(() -> ActivationResult.notFound(experimentId));
-      }
-      if (current.isEmpty()) {
-        return ActivationResult.notFound(experimentId);
-      }
-      Experiment row = current.get();
-      switch (row.status()) {
-        case ACTIVE:
-          return ActivationResult.alreadyActive(row);
-        case COMPLETED:
-        case FAILED:
-          return ActivationResult.rejected(
-              experimentId,
-              row,
-              List.of(
-                  new Violation(
-                      ViolationCode.STATUS_TERMINAL,
-                      "status is " + row.status() + ", which is final: it cannot become ACTIVE")));
-        case PENDING:
-        case STOPPED:
-          // It was ACTIVE during the write and was stopped just since: try again.
-          continue;
-        default:
-          throw new IllegalStateException("Unhandled status " + row.status());
-      }
+  /** What a conditional write did, reading the run's record and the row when it wrote nothing. */
+  private WriteResult explain(
+      String experimentId, String workflowId, String runId, Optional<ActivatedRow> activated) {
+    if (activated.isPresent()) {
+      ActivatedRow row = activated.get();
+      return WriteResult.written(row.experiment(), row.previousStatus(), row.activatedAt());
     }
-    throw new IllegalStateException(
-        "Experiment " + experimentId + " kept changing status during activation; retry later");
+    Optional<AuditRecord> committed = audit.findByRun(workflowId, runId);
+    Optional<Experiment> current = experiments.findById(experimentId);
+    if (committed.isPresent()) {
+      AuditRecord record = committed.get();
+      // The row may have been deleted since the run's transition: then reported as null.
+      return WriteResult.alreadyWrittenByThisRun(
+          current.orElse(null), record.previousStatus(), record.activatedAt());
+    }
+    return current.map(WriteResult::rowChanged).orElseGet(WriteResult::notFound);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.abtest.store;
 
 import dev.abtest.activation.Experiment;
+import java.time.LocalDateTime;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -32,4 +33,22 @@ public interface ExperimentRows {
       @Bind("runId") String runId,
       @Bind("requestedBy") String requestedBy,
       @Bind("writeAttempts") Integer writeAttempts);
+
+  /**
+   * Sets the experiment ACTIVE as {@link #activateAndAudit} does, and only while the row still
+   * holds {@code expectedStatus}, {@code expectedConfiguration} (compared as jsonb) and {@code
+   * expectedEndDate} (exactly). Empty when nothing was written: the row is missing, changed, not
+   * activatable, or this workflow run already recorded its transition.
+   */
+  @SqlQuery
+  @RegisterRowMapper(ActivatedRowMapper.class)
+  Optional<ActivatedRow> activateSnapshotAndAudit(
+      @Bind("id") String id,
+      @Bind("expectedStatus") String expectedStatus,
+      @Bind("expectedConfiguration") String expectedConfiguration,
+      @Bind("expectedEndDate") LocalDateTime expectedEndDate,
+      @Bind("workflowId") String workflowId,
+      @Bind("runId") String runId,
+      @Bind("requestedBy") String requestedBy,
+      @Bind("writeAttempts") int writeAttempts);
 }

@@ -10,12 +10,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.Experiment;
 import dev.abtest.activation.ExperimentStatus;
-import dev.abtest.activation.Outcome;
-import dev.abtest.activation.ViolationCode;
+import dev.abtest.activation.WriteResult;
+import dev.abtest.activation.WriteResult.Kind;
 import dev.abtest.store.ExperimentFixtures.NewExperiment;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,10 +106,10 @@ class ActivationStoreTest {
     ExperimentFixtures.insert(database.jdbi(), "exp_pending", PENDING);
     Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
-    ActivationResult result = store.activate("exp_pending", "alice", "wf-1", "run-1");
+    WriteResult result = store.writeStatusOnly("exp_pending", "alice", "wf-1", "run-1", null);
 
     Instant after = Instant.now();
-    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.kind()).isEqualTo(Kind.WRITTEN);
     assertThat(result.previousStatus()).isEqualTo(PENDING);
     assertThat(result.activatedAt()).isBetween(before, after);
     Experiment row = store.find("exp_pending").orElseThrow();
@@ -124,9 +123,9 @@ class ActivationStoreTest {
   void resumingAStoppedExperimentKeepsItsStartDate() {
     NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_stopped", STOPPED);
 
-    ActivationResult result = store.activate("exp_stopped", "bob", "wf-1", "run-1");
+    WriteResult result = store.writeStatusOnly("exp_stopped", "bob", "wf-1", "run-1", null);
 
-    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.kind()).isEqualTo(Kind.WRITTEN);
     assertThat(result.previousStatus()).isEqualTo(STOPPED);
     Experiment row = store.find("exp_stopped").orElseThrow();
     assertThat(row.status()).isEqualTo(ACTIVE);
@@ -138,7 +137,7 @@ class ActivationStoreTest {
   void activationRecordsWhoFromWhichStatusAndWhichRun() {
     ExperimentFixtures.insert(database.jdbi(), "exp_audit", PENDING);
 
-    ActivationResult result = store.activate("exp_audit", "alice", "wf-a", "run-a");
+    WriteResult result = store.writeStatusOnly("exp_audit", "alice", "wf-a", "run-a", null);
 
     AuditPage page = store.history("exp_audit", 10, null);
     assertThat(page.records()).hasSize(1);
@@ -157,19 +156,19 @@ class ActivationStoreTest {
   void anAnonymousActivationIsRecordedWithoutRequester() {
     ExperimentFixtures.insert(database.jdbi(), "exp_anon", PENDING);
 
-    store.activate("exp_anon", null, "wf-a", "run-a");
+    store.writeStatusOnly("exp_anon", null, "wf-a", "run-a", null);
 
     assertThat(store.history("exp_anon", 10, null).records().get(0).requestedBy()).isNull();
   }
 
   @Test
-  void anActiveExperimentIsAlreadyActiveAndNothingIsWritten() {
+  void anActiveExperimentIsNotWrittenAndReportedAsItIs() {
     NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_active", ACTIVE);
     Experiment before = store.find("exp_active").orElseThrow();
 
-    ActivationResult result = store.activate("exp_active", "alice", "wf-1", "run-1");
+    WriteResult result = store.writeStatusOnly("exp_active", "alice", "wf-1", "run-1", null);
 
-    assertThat(result.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
+    assertThat(result.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(result.experiment()).isEqualTo(before);
     assertThat(store.find("exp_active").orElseThrow().updatedAt()).isEqualTo(inserted.updatedAt());
     assertThat(store.countActivations("exp_active")).isZero();
@@ -179,38 +178,35 @@ class ActivationStoreTest {
   @EnumSource(
       value = ExperimentStatus.class,
       names = {"COMPLETED", "FAILED"})
-  void aTerminalExperimentIsRejectedAndUnchanged(ExperimentStatus terminal) {
+  void aTerminalExperimentIsNotWrittenAndReportedAsItIs(ExperimentStatus terminal) {
     ExperimentFixtures.insert(database.jdbi(), "exp_done", terminal);
     Experiment before = store.find("exp_done").orElseThrow();
 
-    ActivationResult result = store.activate("exp_done", "alice", "wf-1", "run-1");
+    WriteResult result = store.writeStatusOnly("exp_done", "alice", "wf-1", "run-1", null);
 
-    assertThat(result.outcome()).isEqualTo(Outcome.REJECTED);
-    assertThat(result.violations())
-        .singleElement()
-        .satisfies(v -> assertThat(v.code()).isEqualTo(ViolationCode.STATUS_TERMINAL))
-        .satisfies(v -> assertThat(v.message()).contains(terminal.name()));
+    assertThat(result.kind()).isEqualTo(Kind.ROW_CHANGED);
+    assertThat(result.experiment()).isEqualTo(before);
     assertThat(store.find("exp_done").orElseThrow()).isEqualTo(before);
     assertThat(store.countActivations("exp_done")).isZero();
   }
 
   @Test
   void aMissingExperimentIsNotFound() {
-    ActivationResult result = store.activate("exp_missing", "alice", "wf-1", "run-1");
+    WriteResult result = store.writeStatusOnly("exp_missing", "alice", "wf-1", "run-1", null);
 
-    assertThat(result.outcome()).isEqualTo(Outcome.NOT_FOUND);
+    assertThat(result.kind()).isEqualTo(Kind.NOT_FOUND);
     assertThat(result.experiment()).isNull();
     assertThat(store.countActivations("exp_missing")).isZero();
   }
 
   @Test
-  void aRetryOfTheSameRunReportsActivatedAgainAndWritesNothing() {
+  void aRetryOfTheSameRunReportsItsTransitionAndWritesNothing() {
     ExperimentFixtures.insert(database.jdbi(), "exp_retry", PENDING);
-    ActivationResult first = store.activate("exp_retry", "alice", "wf-1", "run-1");
+    WriteResult first = store.writeStatusOnly("exp_retry", "alice", "wf-1", "run-1", null);
 
-    ActivationResult retry = store.activate("exp_retry", "alice", "wf-1", "run-1");
+    WriteResult retry = store.writeStatusOnly("exp_retry", "alice", "wf-1", "run-1", null);
 
-    assertThat(retry.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(retry.kind()).isEqualTo(Kind.ALREADY_WRITTEN_BY_THIS_RUN);
     assertThat(retry.previousStatus()).isEqualTo(PENDING);
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
     assertThat(retry.experiment()).isEqualTo(first.experiment());
@@ -221,28 +217,29 @@ class ActivationStoreTest {
   @Test
   void aRetryOfACommittedRunWritesNothingEvenIfTheExperimentWasStoppedSince() {
     ExperimentFixtures.insert(database.jdbi(), "exp_restop", PENDING);
-    ActivationResult first = store.activate("exp_restop", "alice", "wf-1", "run-1");
+    WriteResult first = store.writeStatusOnly("exp_restop", "alice", "wf-1", "run-1", null);
     database
         .jdbi()
         .useHandle(
             h -> h.execute("UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = 'exp_restop'"));
 
-    ActivationResult retry = store.activate("exp_restop", "alice", "wf-1", "run-1");
+    WriteResult retry = store.writeStatusOnly("exp_restop", "alice", "wf-1", "run-1", null);
 
-    assertThat(retry.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(retry.kind()).isEqualTo(Kind.ALREADY_WRITTEN_BY_THIS_RUN);
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
     assertThat(store.find("exp_restop").orElseThrow().status()).isEqualTo(STOPPED);
     assertThat(store.countActivations("exp_restop")).isEqualTo(1);
   }
 
   @Test
-  void aLaterRunOfAnActiveExperimentIsAlreadyActive() {
+  void aLaterRunOfAnActiveExperimentWritesNothing() {
     ExperimentFixtures.insert(database.jdbi(), "exp_twice", PENDING);
-    store.activate("exp_twice", "alice", "wf-1", "run-1");
+    store.writeStatusOnly("exp_twice", "alice", "wf-1", "run-1", null);
 
-    ActivationResult second = store.activate("exp_twice", "bob", "wf-1", "run-2");
+    WriteResult second = store.writeStatusOnly("exp_twice", "bob", "wf-1", "run-2", null);
 
-    assertThat(second.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
+    assertThat(second.kind()).isEqualTo(Kind.ROW_CHANGED);
+    assertThat(second.experiment().status()).isEqualTo(ACTIVE);
     assertThat(store.countActivations("exp_twice")).isEqualTo(1);
   }
 
@@ -251,7 +248,7 @@ class ActivationStoreTest {
     ExperimentFixtures.insert(database.jdbi(), "exp_race", PENDING);
     int threads = 32;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    List<Future<ActivationResult>> futures = new ArrayList<>();
+    List<Future<WriteResult>> futures = new ArrayList<>();
     try (Database wide = new Database(database.settings().withPoolSize(threads));
         Handle blocker = database.jdbi().open()) {
       ActivationStore racing = new ActivationStore(wide.jdbi());
@@ -260,8 +257,8 @@ class ActivationStoreTest {
       blocker.execute("SELECT id FROM \"ABTest\" WHERE id = 'exp_race' FOR UPDATE");
       for (int i = 0; i < threads; i++) {
         String runId = "run-" + i;
-        Callable<ActivationResult> call =
-            () -> racing.activate("exp_race", "user-" + runId, "wf-race", runId);
+        Callable<WriteResult> call =
+            () -> racing.writeStatusOnly("exp_race", "user-" + runId, "wf-race", runId, null);
         futures.add(pool.submit(call));
       }
       await()
@@ -269,19 +266,18 @@ class ActivationStoreTest {
           .until(() -> backendsWaitingForALock(database), waiting -> waiting == threads);
       blocker.commit();
 
-      List<ActivationResult> results = new ArrayList<>();
-      for (Future<ActivationResult> f : futures) {
+      List<WriteResult> results = new ArrayList<>();
+      for (Future<WriteResult> f : futures) {
         results.add(f.get(30, TimeUnit.SECONDS));
       }
 
-      Map<Outcome, Long> byOutcome =
-          results.stream()
-              .collect(Collectors.groupingBy(ActivationResult::outcome, Collectors.counting()));
-      assertThat(byOutcome)
-          .containsOnly(Map.entry(Outcome.ACTIVATED, 1L), Map.entry(Outcome.ALREADY_ACTIVE, 31L));
+      Map<Kind, Long> byKind =
+          results.stream().collect(Collectors.groupingBy(WriteResult::kind, Collectors.counting()));
+      assertThat(byKind)
+          .containsOnly(Map.entry(Kind.WRITTEN, 1L), Map.entry(Kind.ROW_CHANGED, 31L));
       assertThat(store.countActivations("exp_race")).isEqualTo(1);
-      ActivationResult winner =
-          results.stream().filter(r -> r.outcome() == Outcome.ACTIVATED).findFirst().orElseThrow();
+      WriteResult winner =
+          results.stream().filter(r -> r.kind() == Kind.WRITTEN).findFirst().orElseThrow();
       AuditRecord record = store.history("exp_race", 10, null).records().get(0);
       assertThat(record.requestedBy()).isEqualTo("user-" + record.runId());
       assertThat(record.activatedAt()).isEqualTo(winner.activatedAt());
@@ -349,7 +345,7 @@ class ActivationStoreTest {
   void aDatabaseErrorPropagatesInsteadOfAnOutcome() {
     database.jdbi().useHandle(h -> h.execute("DROP TABLE experiment_activation_audit"));
 
-    assertThatThrownBy(() -> store.activate("exp_any", "alice", "wf-1", "run-1"))
+    assertThatThrownBy(() -> store.writeStatusOnly("exp_any", "alice", "wf-1", "run-1", null))
         .isInstanceOf(RuntimeException.class)
         .hasMessageContaining("experiment_activation_audit");
   }

@@ -103,7 +103,7 @@ class AuditDecisionsTest {
             "wf",
             "run",
             "2");
-    store.activate("exp_s", "dan", "wf", "run");
+    store.writeStatusOnly("exp_s", "dan", "wf", "run", 1);
 
     assertThat(moved.scheduledFor()).isEqualTo(at.plusSeconds(60));
     assertThat(store.history("exp_s", 10, null).records())
@@ -130,8 +130,8 @@ class AuditDecisionsTest {
         "run",
         "1");
 
-    assertThat(store.activate("exp_sched", null, "wf", "run", 2).outcome().name())
-        .isEqualTo("ACTIVATED");
+    assertThat(store.writeStatusOnly("exp_sched", null, "wf", "run", 2).kind().name())
+        .isEqualTo("WRITTEN");
 
     AuditRecord activated =
         store.history("exp_sched", DecisionOutcome.ACTIVATED, 10, null).records().get(0);

@@ -143,8 +143,8 @@ class MigrationsTest {
 
       assertThat(store.find("exp_live").orElseThrow().startDate())
           .hasToString("2025-06-02T08:00:00.123Z");
-      assertThat(store.activate("exp_draft", "ops", "wf", "run").outcome().name())
-          .isEqualTo("ACTIVATED");
+      assertThat(store.writeStatusOnly("exp_draft", "ops", "wf", "run", 1).kind().name())
+          .isEqualTo("WRITTEN");
       assertThat(store.countActivations("exp_draft")).isEqualTo(1);
     }
   }
@@ -189,7 +189,7 @@ class MigrationsTest {
                           + " '2026-01-01')"));
       assertThat(
               store
-                  .activate("exp_old", "bob", "activate-experiment:exp_old", "run-old")
+                  .writeStatusOnly("exp_old", "bob", "activate-experiment:exp_old", "run-old", 1)
                   .activatedAt())
           .isEqualTo(at);
       assertThat(store.find("exp_old").orElseThrow().status())

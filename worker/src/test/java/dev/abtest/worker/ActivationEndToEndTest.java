@@ -1,6 +1,7 @@
 package dev.abtest.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,7 +164,13 @@ class ActivationEndToEndTest {
     assertThat(second.runId()).isNotEqualTo(first.runId());
     assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
     assertThat(again.experiment().status()).isEqualTo(ExperimentStatus.ACTIVE);
-    assertThat(auditRows("e2e_pending")).hasSize(1);
+    // The second run's decision is audited too: one transition, one ALREADY_ACTIVE.
+    assertThat(auditRows("e2e_pending"))
+        .extracting(
+            row -> row.get("outcome"), row -> row.get("run_id"), row -> row.get("requested_by"))
+        .containsExactly(
+            tuple("ACTIVATED", first.runId(), "alice"),
+            tuple("ALREADY_ACTIVE", second.runId(), "bob"));
   }
 
   @Test
@@ -202,7 +210,15 @@ class ActivationEndToEndTest {
         .extracting(Violation::code)
         .contains(ViolationCode.WEIGHTS_DO_NOT_SUM_TO_ONE, ViolationCode.END_DATE_NOT_IN_FUTURE);
     assertThat(status("e2e_bad_config")).isEqualTo("PENDING");
-    assertThat(auditRows("e2e_bad_config")).isEmpty();
+    assertThat(auditRows("e2e_bad_config"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.get("outcome")).isEqualTo("REJECTED");
+              assertThat(row.get("codes"))
+                  .isEqualTo("WEIGHTS_DO_NOT_SUM_TO_ONE,END_DATE_NOT_IN_FUTURE");
+              assertThat(row.get("write_attempts")).isEqualTo(0);
+            });
   }
 
   @Test
@@ -244,7 +260,7 @@ class ActivationEndToEndTest {
 
     ActivationClient.Started started = activations.start("e2e_outage_write", "alice");
     awaitFailedAttempts(started, 2);
-    assertThat(pendingActivityTypes(started)).containsExactly("ActivateExperimentRow");
+    assertThat(pendingActivityTypes(started)).containsExactly("WriteValidatedSnapshot");
     postgres.start();
 
     ActivationResult result = started.result(RESULT_TIMEOUT);
@@ -254,6 +270,156 @@ class ActivationEndToEndTest {
     assertThat(auditRows("e2e_outage_write"))
         .singleElement()
         .satisfies(row -> assertThat(row.get("run_id")).isEqualTo(started.runId()));
+  }
+
+  @Test
+  void aConfigurationBrokenBetweenValidationAndWriteIsRejectedAndTheRowLeftAsEdited()
+      throws Exception {
+    insert("e2e_race_config", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    String broken = "{\"variants\": [\"control\"], \"distribution\": [1]}";
+    afterValidation.set(
+        Map.entry(
+            "e2e_race_config",
+            () ->
+                lockThenEdit(
+                    "e2e_race_config",
+                    "UPDATE \"ABTest\" SET configuration = '"
+                        + broken
+                        + "' WHERE id = 'e2e_race_config'")));
+
+    ActivationClient.Started started = activations.start("e2e_race_config", "alice");
+    ActivationResult result = started.result(RESULT_TIMEOUT);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(result.violations())
+        .extracting(Violation::code)
+        .containsExactly(ViolationCode.TOO_FEW_VARIANTS);
+    assertThat(status("e2e_race_config")).isEqualTo("PENDING");
+    assertThat(configuration("e2e_race_config")).isEqualTo(broken);
+    assertThat(auditRows("e2e_race_config"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.get("outcome")).isEqualTo("REJECTED");
+              assertThat(row.get("codes")).isEqualTo("TOO_FEW_VARIANTS");
+              assertThat(row.get("run_id")).isEqualTo(started.runId());
+              assertThat(row.get("requested_by")).isEqualTo("alice");
+              assertThat(row.get("previous_status")).isEqualTo("PENDING");
+              assertThat(row.get("write_attempts")).isEqualTo(1);
+            });
+  }
+
+  @Test
+  void anEndDateMovedIntoThePastBetweenValidationAndWriteIsRejected() throws Exception {
+    insert("e2e_race_end", ExperimentStatus.STOPPED, VALID_CONFIGURATION, inDays(30));
+    afterValidation.set(
+        Map.entry(
+            "e2e_race_end",
+            () ->
+                lockThenEdit(
+                    "e2e_race_end",
+                    "UPDATE \"ABTest\" SET \"endDate\" = '2020-01-01' WHERE id = 'e2e_race_end'")));
+
+    ActivationResult result = activations.activate("e2e_race_end", "alice", RESULT_TIMEOUT);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(result.violations())
+        .extracting(Violation::code)
+        .containsExactly(ViolationCode.END_DATE_NOT_IN_FUTURE);
+    assertThat(status("e2e_race_end")).isEqualTo("STOPPED");
+    assertThat(auditRows("e2e_race_end"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.get("outcome")).isEqualTo("REJECTED");
+              assertThat(row.get("codes")).isEqualTo("END_DATE_NOT_IN_FUTURE");
+            });
+  }
+
+  @Test
+  void anEditThatKeepsTheRowValidStillActivatesOnce() throws Exception {
+    insert("e2e_race_ok", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    String edited = "{\"variants\": [\"control\", \"green\"], \"distribution\": [0.4, 0.6]}";
+    afterValidation.set(
+        Map.entry(
+            "e2e_race_ok",
+            () ->
+                lockThenEdit(
+                    "e2e_race_ok",
+                    "UPDATE \"ABTest\" SET configuration = '"
+                        + edited
+                        + "' WHERE id = 'e2e_race_ok'")));
+
+    ActivationClient.Started started = activations.start("e2e_race_ok", "alice");
+    ActivationResult result = started.result(RESULT_TIMEOUT);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(result.experiment().configuration().toString()).contains("green");
+    assertThat(status("e2e_race_ok")).isEqualTo("ACTIVE");
+    assertThat(configuration("e2e_race_ok")).isEqualTo(edited);
+    assertThat(auditRows("e2e_race_ok"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.get("outcome")).isEqualTo("ACTIVATED");
+              assertThat(row.get("run_id")).isEqualTo(started.runId());
+              // The first write found the row changed; the second, after validating again, wrote.
+              assertThat(row.get("write_attempts")).isEqualTo(2);
+            });
+  }
+
+  /**
+   * Takes the experiment's row lock in a transaction of its own and returns (so the validation
+   * passes on the row as it was); once the write waits on that lock, applies {@code edit} and
+   * commits, so the write meets the edited row.
+   */
+  private static void lockThenEdit(String id, String edit) {
+    Handle editor = database.jdbi().open();
+    editor.begin();
+    editor
+        .createQuery("SELECT id FROM \"ABTest\" WHERE id = :id FOR UPDATE")
+        .bind("id", id)
+        .mapTo(String.class)
+        .one();
+    Thread thread =
+        new Thread(
+            () -> {
+              try (editor) {
+                await()
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> backendsWaitingForALock() >= 1);
+                editor.execute(edit);
+                editor.commit();
+              }
+            },
+            "row-editor");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static int backendsWaitingForALock() {
+    return database
+        .jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT count(*) FROM pg_stat_activity"
+                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                    .mapTo(Integer.class)
+                    .one());
+  }
+
+  private static String configuration(String id) {
+    return database
+        .jdbi()
+        .withHandle(
+            handle ->
+                handle
+                    .createQuery("SELECT configuration::text FROM \"ABTest\" WHERE id = :id")
+                    .bind("id", id)
+                    .mapTo(String.class)
+                    .one());
   }
 
   /**
@@ -342,7 +508,8 @@ class ActivationEndToEndTest {
             handle ->
                 handle
                     .createQuery(
-                        "SELECT workflow_id, run_id, requested_by, previous_status, outcome"
+                        "SELECT workflow_id, run_id, requested_by, previous_status, outcome,"
+                            + " array_to_string(violation_codes, ',') AS codes, write_attempts"
                             + " FROM experiment_activation_audit WHERE experiment_id = :id"
                             + " ORDER BY id")
                     .bind("id", experimentId)

@@ -25,6 +25,14 @@ import org.slf4j.Logger;
 public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflow {
   private static final Logger log = Workflow.getLogger(ActivateExperimentWorkflowImpl.class);
 
+  /** The change id of the validated-snapshot write and the audit of every decision. */
+  static final String VALIDATED_SNAPSHOT_CHANGE = "validated-snapshot-write";
+
+  static final int VALIDATED_SNAPSHOT = 1;
+
+  /** How many times a run writes before it gives up on a row that keeps changing under it. */
+  static final int MAX_WRITE_ROUNDS = 3;
+
   /** The change that added scheduled activation; histories recorded before it have no marker. */
   static final String SCHEDULED_ACTIVATION_CHANGE = "scheduled-activation";
 
@@ -43,6 +51,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
   private final ActivationPolicy policy;
 
   private Phase phase = Phase.STARTING;
+  private int snapshotVersion = Workflow.DEFAULT_VERSION;
   private String experimentId;
   private ActivationSchedule pending;
   private ExperimentStatus statusWhenScheduled;
@@ -85,6 +94,9 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     log.info("Activation of {} requested by {}", experimentId, describe(requestedBy));
 
     try {
+      snapshotVersion =
+          Workflow.getVersion(
+              VALIDATED_SNAPSHOT_CHANGE, Workflow.DEFAULT_VERSION, VALIDATED_SNAPSHOT);
       if (ScheduleRules.isLater(request.activateAt(), now())
           && Workflow.getVersion(SCHEDULED_ACTIVATION_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
         return finish(scheduled(new ActivationSchedule(request.activateAt(), requestedBy)));
@@ -110,6 +122,10 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
 
   /** Validate now, then the one conditional write: the immediate path, and the path at the time. */
   private ActivationResult decide(String requestedBy) {
+    if (snapshotVersion == VALIDATED_SNAPSHOT) {
+      return activateValidatedSnapshot(experimentId, requestedBy);
+    }
+    // Runs started before the validated-snapshot write replay (and go on) as they were made.
     ValidationReport report = validation().validate(experimentId);
     return switch (report.verdict()) {
       case NOT_FOUND -> ActivationResult.notFound(experimentId);
@@ -127,7 +143,13 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
   private ActivationResult scheduled(ActivationSchedule wanted) {
     Optional<ActivationResult> refusal = refusalToSchedule(wanted.activateAt());
     if (refusal.isPresent()) {
-      return refusal.get();
+      ActivationResult refused = refusal.get();
+      if (snapshotVersion == VALIDATED_SNAPSHOT
+          && refused.outcome() != Outcome.NOT_FOUND
+          && refused.experiment() != null) {
+        audit(experimentId).recordDecision(Decision.of(refused, wanted.scheduledBy(), 0));
+      }
+      return refused;
     }
     pending = wanted;
     scheduleChanged(DecisionOutcome.SCHEDULED, wanted.scheduledBy());
@@ -367,6 +389,83 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
         "Not scheduled: " + because.outcome() + " (" + because.message() + ")",
         ActivationFailures.NOT_SCHEDULED,
         because);
+  }
+
+  /**
+   * Validate, then write what the validation approved; a row changed in between is validated again
+   * (at most {@link #MAX_WRITE_ROUNDS} writes), so a configuration broken meanwhile is never
+   * activated. Every decision for an existing experiment is recorded: ACTIVATED by the write
+   * itself, ALREADY_ACTIVE and REJECTED here (NOT_FOUND is not: there is no experiment to audit).
+   */
+  private ActivationResult activateValidatedSnapshot(String experimentId, String requestedBy) {
+    ValidationActivities validation = validation(experimentId);
+    ActivationStoreActivities store = store(experimentId, requestedBy);
+    int writeAttempts = 0;
+    ValidationReport report = validation.validate(experimentId);
+    for (int round = 1; round <= MAX_WRITE_ROUNDS; round++) {
+      if (report.verdict() != ValidationReport.Verdict.VALID) {
+        return decided(experimentId, requestedBy, report, writeAttempts);
+      }
+      WriteResult write =
+          store.writeSnapshot(SnapshotWrite.of(report.experiment(), requestedBy, writeAttempts));
+      writeAttempts = write.writeAttempts();
+      switch (write.kind()) {
+        case WRITTEN, ALREADY_WRITTEN_BY_THIS_RUN -> {
+          if (write.experiment() == null) {
+            // The run's transition is recorded, but the row has been deleted since.
+            return ActivationResult.notFound(experimentId);
+          }
+          return ActivationResult.activated(
+              write.experiment(), write.previousStatus(), write.activatedAt());
+        }
+        case NOT_FOUND -> {
+          return ActivationResult.notFound(experimentId);
+        }
+        case ROW_CHANGED -> {
+          log.info(
+              "The row of {} changed after its validation (write round {}): validating again",
+              experimentId,
+              round);
+          report = validation.validate(experimentId);
+        }
+      }
+    }
+    if (report.verdict() != ValidationReport.Verdict.VALID) {
+      return decided(experimentId, requestedBy, report, writeAttempts);
+    }
+    throw ApplicationFailure.newNonRetryableFailure(
+        "The row of "
+            + experimentId
+            + " changed between validation and write "
+            + MAX_WRITE_ROUNDS
+            + " times; nothing was activated",
+        ActivationFailures.ROW_KEPT_CHANGING);
+  }
+
+  /** The result of a verdict other than VALID, recorded in the audit when the experiment exists. */
+  private ActivationResult decided(
+      String experimentId, String requestedBy, ValidationReport report, int writeAttempts) {
+    ActivationResult result = ActivationResult.decided(experimentId, report);
+    if (result.outcome() != Outcome.NOT_FOUND && result.experiment() != null) {
+      audit(experimentId).recordDecision(Decision.of(result, requestedBy, writeAttempts));
+    }
+    return result;
+  }
+
+  private DecisionAuditActivities audit(String experimentId) {
+    return Workflow.newActivityStub(
+        DecisionAuditActivities.class,
+        ActivityOptions.newBuilder(policy.activityOptions())
+            .setSummary("Record the decision on " + experimentId)
+            .build());
+  }
+
+  private ValidationActivities validation(String experimentId) {
+    return validation();
+  }
+
+  private ActivationStoreActivities store(String experimentId, String requestedBy) {
+    return store(requestedBy);
   }
 
   private ValidationActivities validation() {

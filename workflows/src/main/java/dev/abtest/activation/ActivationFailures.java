@@ -18,5 +18,12 @@ public final class ActivationFailures {
   /** A {@code cancel} update that found no pending schedule (the run stopped waiting meanwhile). */
   public static final String NO_SCHEDULE = "NoScheduledActivation";
 
+  /**
+   * The experiment's row changed between validation and write in every round the workflow allows
+   * ({@code ActivateExperimentWorkflowImpl.MAX_WRITE_ROUNDS}) and still validates: nothing was
+   * activated; the run fails and a later request tries again.
+   */
+  public static final String ROW_KEPT_CHANGING = "ExperimentRowKeptChanging";
+
   private ActivationFailures() {}
 }

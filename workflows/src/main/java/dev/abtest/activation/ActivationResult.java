@@ -80,4 +80,17 @@ public record ActivationResult(
         null,
         schedule);
   }
+
+  /**
+   * The result a validation's verdict stands for, when it is not VALID (a VALID report goes on to
+   * the write).
+   */
+  public static ActivationResult decided(String experimentId, ValidationReport report) {
+    return switch (report.verdict()) {
+      case NOT_FOUND -> notFound(experimentId);
+      case ALREADY_ACTIVE -> alreadyActive(report.experiment());
+      case REJECTED -> rejected(experimentId, report.experiment(), report.violations());
+      case VALID -> throw new IllegalArgumentException("a VALID report is not a result yet");
+    };
+  }
 }

@@ -10,6 +10,18 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface
 public interface ActivationStoreActivities {
+  /**
+   * The write of runs started before the validated-snapshot write: conditional on the status alone.
+   * Kept so that such runs, replayed on this worker, still find their activity.
+   */
   @ActivityMethod(name = "ActivateExperimentRow")
   ActivationResult activate(ActivationRequest request);
+
+  /**
+   * The write conditional on the row still holding the status, configuration and end date the
+   * validation approved, in one transaction with the ACTIVATED audit record. Reports what it did
+   * ({@link WriteResult.Kind}); a row changed since the validation is left untouched.
+   */
+  @ActivityMethod(name = "WriteValidatedSnapshot")
+  WriteResult writeSnapshot(SnapshotWrite write);
 }

@@ -43,11 +43,13 @@ class ActivateExperimentWorkflowTest {
       mock(ValidationActivities.class, withSettings().withoutAnnotations());
   private final ActivationStoreActivities store =
       mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+  private final DecisionAuditActivities audit =
+      mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
   private WorkflowHarness harness;
 
   @BeforeEach
   void startServer() {
-    harness = WorkflowHarness.start(WorkflowHarness.FAST_POLICY, validation, store);
+    harness = WorkflowHarness.start(WorkflowHarness.FAST_POLICY, validation, store, audit);
   }
 
   @AfterEach
@@ -68,7 +70,7 @@ class ActivateExperimentWorkflowTest {
   @Test
   void validExperimentIsActivatedByTheStoreAndTheOutcomeIsSearchable() throws Exception {
     when(validation.validate(ID)).thenReturn(Samples.valid(ID));
-    when(store.activate(new ActivationRequest(ID, "alice"))).thenReturn(Samples.activated(ID));
+    when(store.writeSnapshot(Samples.snapshotOf(ID))).thenReturn(Samples.written(ID));
 
     ActivationResult result = activate(ID);
 
@@ -77,7 +79,9 @@ class ActivateExperimentWorkflowTest {
     assertThat(result.previousStatus()).isEqualTo(ExperimentStatus.PENDING);
     assertThat(result.experiment().status()).isEqualTo(ExperimentStatus.ACTIVE);
     verify(validation, times(1)).validate(ID);
-    verify(store, times(1)).activate(new ActivationRequest(ID, "alice"));
+    verify(store, times(1)).writeSnapshot(Samples.snapshotOf(ID));
+    // The write records ACTIVATED itself, in its transaction.
+    verifyNoInteractions(audit);
     assertSearchAttributes(ID, Outcome.ACTIVATED);
   }
 
@@ -91,6 +95,16 @@ class ActivateExperimentWorkflowTest {
     assertThat(result.experiment()).isEqualTo(Samples.alreadyActive(ID).experiment());
     assertThat(result.message()).isEqualTo("Experiment is already active");
     verifyNoInteractions(store);
+    verify(audit)
+        .recordDecision(
+            new Decision(
+                ID,
+                DecisionOutcome.ALREADY_ACTIVE,
+                "alice",
+                ExperimentStatus.ACTIVE,
+                List.of(),
+                0,
+                null));
     assertSearchAttributes(ID, Outcome.ALREADY_ACTIVE);
   }
 
@@ -102,7 +116,7 @@ class ActivateExperimentWorkflowTest {
 
     assertThat(result).isEqualTo(ActivationResult.notFound(ID));
     assertThat(result.experiment()).isNull();
-    verifyNoInteractions(store);
+    verifyNoInteractions(store, audit);
     assertSearchAttributes(ID, Outcome.NOT_FOUND);
   }
 
@@ -116,6 +130,17 @@ class ActivateExperimentWorkflowTest {
     assertThat(result.violations()).containsExactlyElementsOf(Samples.twoViolations());
     assertThat(result.experiment()).isEqualTo(Samples.rejected(ID, List.of()).experiment());
     verifyNoInteractions(store);
+    verify(audit)
+        .recordDecision(
+            new Decision(
+                ID,
+                DecisionOutcome.REJECTED,
+                "alice",
+                ExperimentStatus.PENDING,
+                List.of(
+                    ViolationCode.DUPLICATE_VARIANT_NAME, ViolationCode.WEIGHTS_DO_NOT_SUM_TO_ONE),
+                0,
+                null));
     assertSearchAttributes(ID, Outcome.REJECTED);
   }
 
@@ -146,7 +171,7 @@ class ActivateExperimentWorkflowTest {
     assertThat(result.violations())
         .singleElement()
         .satisfies(v -> assertThat(v.code()).isEqualTo(ViolationCode.INVALID_EXPERIMENT_ID));
-    verifyNoInteractions(validation, store);
+    verifyNoInteractions(validation, store, audit);
     SearchAttributes attributes = harness.searchAttributes(workflowId);
     assertThat(attributes.get(Activation.ACTIVATION_OUTCOME)).isEqualTo("REJECTED");
     assertThat(attributes.containsKey(Activation.EXPERIMENT_ID)).isFalse();
@@ -171,15 +196,15 @@ class ActivateExperimentWorkflowTest {
   @Test
   void transientStoreFailureIsRetriedUntilItSucceeds() throws Exception {
     when(validation.validate(ID)).thenReturn(Samples.valid(ID));
-    when(store.activate(any()))
+    when(store.writeSnapshot(any()))
         .thenThrow(new IllegalStateException("connection refused"))
         .thenThrow(new IllegalStateException("connection refused"))
-        .thenReturn(Samples.activated(ID));
+        .thenReturn(Samples.written(ID));
 
     ActivationResult result = activate(ID);
 
     assertThat(result).isEqualTo(Samples.activated(ID));
-    verify(store, times(3)).activate(new ActivationRequest(ID, "alice"));
+    verify(store, times(3)).writeSnapshot(Samples.snapshotOf(ID));
     verify(validation, times(1)).validate(ID);
     assertSearchAttributes(ID, Outcome.ACTIVATED);
   }
@@ -214,7 +239,7 @@ class ActivateExperimentWorkflowTest {
   void invalidRequestFailureIsNotRetriedAndRejects(String name, ApplicationFailure failure)
       throws Exception {
     when(validation.validate(ID)).thenReturn(Samples.valid(ID));
-    when(store.activate(any())).thenThrow(failure);
+    when(store.writeSnapshot(any())).thenThrow(failure);
 
     ActivationResult result = activate(ID);
 
@@ -222,7 +247,7 @@ class ActivateExperimentWorkflowTest {
     assertThat(result.violations())
         .containsExactly(
             new Violation(ViolationCode.INVALID_EXPERIMENT_ID, "experimentId is not valid"));
-    verify(store, times(1)).activate(any());
+    verify(store, times(1)).writeSnapshot(any());
     assertSearchAttributes(ID, Outcome.REJECTED);
   }
 
@@ -235,15 +260,15 @@ class ActivateExperimentWorkflowTest {
             Duration.ofMillis(50),
             Duration.ofMillis(200),
             Duration.ofSeconds(2));
-    harness = WorkflowHarness.start(tightBudget, validation, store);
+    harness = WorkflowHarness.start(tightBudget, validation, store, audit);
     when(validation.validate(ID)).thenReturn(Samples.valid(ID));
-    when(store.activate(any())).thenThrow(new IllegalStateException("connection refused"));
+    when(store.writeSnapshot(any())).thenThrow(new IllegalStateException("connection refused"));
 
     assertThatThrownBy(() -> activate(ID))
         .isInstanceOf(WorkflowFailedException.class)
         .cause()
         .isInstanceOf(ActivityFailure.class);
-    verify(store, atLeast(2)).activate(any());
+    verify(store, atLeast(2)).writeSnapshot(any());
     assertThat(
             harness.searchAttributes(Activation.workflowId(ID)).get(Activation.ACTIVATION_OUTCOME))
         .isNull();
@@ -260,7 +285,7 @@ class ActivateExperimentWorkflowTest {
               assertThat(allStarted.await(20, TimeUnit.SECONDS)).isTrue();
               return Samples.valid(ID);
             });
-    when(store.activate(any())).thenReturn(Samples.activated(ID));
+    when(store.writeSnapshot(any())).thenReturn(Samples.written(ID));
 
     CountDownLatch go = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(callers);
@@ -296,8 +321,96 @@ class ActivateExperimentWorkflowTest {
     assertThat(runIds).hasSize(callers).containsOnly(runIds.get(0));
     assertThat(results).hasSize(callers).containsOnly(Samples.activated(ID));
     verify(validation, times(1)).validate(ID);
-    verify(store, times(1)).activate(any());
+    verify(store, times(1)).writeSnapshot(any());
     assertThat(closedRunIds(Activation.workflowId(ID))).containsExactly(runIds.get(0));
+  }
+
+  @Test
+  void aRowBrokenBetweenValidationAndWriteIsValidatedAgainAndRejected() throws Exception {
+    ValidationReport broken = Samples.rejected(ID, Samples.twoViolations());
+    when(validation.validate(ID)).thenReturn(Samples.valid(ID)).thenReturn(broken);
+    when(store.writeSnapshot(Samples.snapshotOf(ID)))
+        .thenReturn(Samples.rowChanged(broken.experiment(), 1));
+
+    ActivationResult result = activate(ID);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(result.violations()).containsExactlyElementsOf(Samples.twoViolations());
+    verify(validation, times(2)).validate(ID);
+    verify(store, times(1)).writeSnapshot(any());
+    verify(audit)
+        .recordDecision(
+            new Decision(
+                ID,
+                DecisionOutcome.REJECTED,
+                "alice",
+                ExperimentStatus.PENDING,
+                List.of(
+                    ViolationCode.DUPLICATE_VARIANT_NAME, ViolationCode.WEIGHTS_DO_NOT_SUM_TO_ONE),
+                1,
+                null));
+    assertSearchAttributes(ID, Outcome.REJECTED);
+  }
+
+  @Test
+  void aRowEditedButStillValidIsWrittenAsRevalidatedOnce() throws Exception {
+    Experiment edited =
+        Samples.experiment(
+            ID,
+            ExperimentStatus.PENDING,
+            "{\"variants\":[\"control\",\"green\"],\"distribution\":[0.5,0.5]}");
+    when(validation.validate(ID))
+        .thenReturn(Samples.valid(ID))
+        .thenReturn(new ValidationReport(ValidationReport.Verdict.VALID, edited, List.of()));
+    when(store.writeSnapshot(Samples.snapshotOf(ID))).thenReturn(Samples.rowChanged(edited, 2));
+    SnapshotWrite second = SnapshotWrite.of(edited, "alice", 2);
+    when(store.writeSnapshot(second)).thenReturn(Samples.written(ID).withWriteAttempts(3));
+
+    ActivationResult result = activate(ID);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
+    verify(store, times(1)).writeSnapshot(Samples.snapshotOf(ID));
+    verify(store, times(1)).writeSnapshot(second);
+    verifyNoInteractions(audit);
+  }
+
+  @Test
+  void aRowThatKeepsChangingFailsTheRunAfterTheLastRoundWithoutActivating() {
+    when(validation.validate(ID)).thenReturn(Samples.valid(ID));
+    when(store.writeSnapshot(any()))
+        .thenReturn(Samples.rowChanged(Samples.valid(ID).experiment(), 1));
+
+    assertThatThrownBy(() -> activate(ID))
+        .isInstanceOf(WorkflowFailedException.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> assertThat(f.getType()).isEqualTo(ActivationFailures.ROW_KEPT_CHANGING));
+    verify(store, times(ActivateExperimentWorkflowImpl.MAX_WRITE_ROUNDS)).writeSnapshot(any());
+    verify(validation, times(ActivateExperimentWorkflowImpl.MAX_WRITE_ROUNDS + 1)).validate(ID);
+    verifyNoInteractions(audit);
+  }
+
+  @Test
+  void aWriteAnEarlierAttemptCommittedIsActivated() throws Exception {
+    when(validation.validate(ID)).thenReturn(Samples.valid(ID));
+    ActivationResult activated = Samples.activated(ID);
+    when(store.writeSnapshot(any()))
+        .thenReturn(
+            WriteResult.alreadyWrittenByThisRun(
+                    activated.experiment(), ExperimentStatus.PENDING, Samples.ACTIVATED_AT)
+                .withWriteAttempts(2));
+
+    assertThat(activate(ID)).isEqualTo(activated);
+  }
+
+  @Test
+  void aRowDeletedBeforeTheWriteIsNotFoundAndNotAudited() throws Exception {
+    when(validation.validate(ID)).thenReturn(Samples.valid(ID));
+    when(store.writeSnapshot(any())).thenReturn(WriteResult.notFound().withWriteAttempts(1));
+
+    assertThat(activate(ID)).isEqualTo(ActivationResult.notFound(ID));
+    verifyNoInteractions(audit);
   }
 
   private List<String> closedRunIds(String workflowId) {

@@ -68,7 +68,43 @@ enum HistoryScenarios {
       (validation, store) -> when(validation.validate(any())).thenReturn(Samples.notFound()),
       " exp_raw "),
   /** Started raw with an id that breaks the id rule: no activity at all. */
-  INVALID_EXPERIMENT_ID((validation, store) -> {}, "exp\u0000bad");
+  INVALID_EXPERIMENT_ID((validation, store) -> {}, "exp\u0000bad"),
+
+  // Recorded on the validated-snapshot write (version 1 of VALIDATED_SNAPSHOT_CHANGE); the ones
+  // above were recorded before it and are kept as they were, so that they prove old runs replay.
+
+  /** The write of the validated snapshot succeeds. */
+  SNAPSHOT_ACTIVATED(
+      (validation, store) -> {
+        when(validation.validate(any())).thenReturn(Samples.valid("exp_snapshot"));
+        when(store.writeSnapshot(any())).thenReturn(Samples.written("exp_snapshot"));
+      },
+      "exp_snapshot",
+      false),
+  /** The row changed between validation and write; validated again, it is rejected (audited). */
+  SNAPSHOT_ROW_CHANGED_THEN_REJECTED(
+      (validation, store) -> {
+        ValidationReport broken = Samples.rejected("exp_changed", Samples.twoViolations());
+        when(validation.validate(any()))
+            .thenReturn(Samples.valid("exp_changed"))
+            .thenReturn(broken);
+        when(store.writeSnapshot(any())).thenReturn(Samples.rowChanged(broken.experiment(), 1));
+      },
+      "exp_changed",
+      false),
+  /** ALREADY_ACTIVE, recorded in the audit. */
+  SNAPSHOT_ALREADY_ACTIVE(
+      (validation, store) ->
+          when(validation.validate(any())).thenReturn(Samples.alreadyActive("exp_active_v1")),
+      "exp_active_v1",
+      false),
+  /** REJECTED by the first validation, recorded in the audit. */
+  SNAPSHOT_REJECTED(
+      (validation, store) ->
+          when(validation.validate(any()))
+              .thenReturn(Samples.rejected("exp_bad_v1", Samples.twoViolations())),
+      "exp_bad_v1",
+      false);
 
   private static final ActivationPolicy RECORDING_POLICY =
       new ActivationPolicy(
@@ -79,11 +115,29 @@ enum HistoryScenarios {
 
   private final BiConsumer<ValidationActivities, ActivationStoreActivities> stubs;
   private final String experimentId;
+  private final boolean legacy;
 
   HistoryScenarios(
       BiConsumer<ValidationActivities, ActivationStoreActivities> stubs, String experimentId) {
+    this(stubs, experimentId, true);
+  }
+
+  HistoryScenarios(
+      BiConsumer<ValidationActivities, ActivationStoreActivities> stubs,
+      String experimentId,
+      boolean legacy) {
     this.stubs = stubs;
     this.experimentId = experimentId;
+    this.legacy = legacy;
+  }
+
+  /**
+   * Recorded by a workflow before the validated-snapshot write: its committed history is what
+   * proves that such runs still replay, so it is never recorded again (the current workflow would
+   * take the new path).
+   */
+  boolean legacy() {
+    return legacy;
   }
 
   String fileName() {
@@ -96,8 +150,11 @@ enum HistoryScenarios {
         mock(ValidationActivities.class, withSettings().withoutAnnotations());
     ActivationStoreActivities store =
         mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+    DecisionAuditActivities audit =
+        mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
     stubs.accept(validation, store);
-    try (WorkflowHarness harness = WorkflowHarness.start(RECORDING_POLICY, validation, store)) {
+    try (WorkflowHarness harness =
+        WorkflowHarness.start(RECORDING_POLICY, validation, store, audit)) {
       WorkflowStub stub;
       if (this == RAW_START_UPSERTS_EXPERIMENT_ID || this == INVALID_EXPERIMENT_ID) {
         stub =

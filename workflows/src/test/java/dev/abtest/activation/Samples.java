@@ -79,6 +79,23 @@ final class Samples {
     return ActivationResult.activated(after, ExperimentStatus.PENDING, ACTIVATED_AT);
   }
 
+  /** What the write reports for {@link #activated}: it wrote the approved row, first attempt. */
+  static WriteResult written(String id) {
+    ActivationResult activated = activated(id);
+    return WriteResult.written(activated.experiment(), ExperimentStatus.PENDING, ACTIVATED_AT)
+        .withWriteAttempts(1);
+  }
+
+  /** The write found the row changed since its validation, after {@code attempts} attempts. */
+  static WriteResult rowChanged(Experiment current, int attempts) {
+    return WriteResult.rowChanged(current).withWriteAttempts(attempts);
+  }
+
+  /** The write of the row {@link #valid} approved, by alice, in the first round. */
+  static SnapshotWrite snapshotOf(String id) {
+    return SnapshotWrite.of(valid(id).experiment(), "alice", 0);
+  }
+
   static JsonNode json(String text) {
     try {
       return new ObjectMapper().readTree(text);

@@ -35,7 +35,8 @@ class ScheduledActivationWorkflowTest {
   void startServer() {
     harness = WorkflowHarness.start(WorkflowHarness.FAST_POLICY, validation, store, audit);
     when(validation.validate(ID)).thenReturn(Samples.valid(ID));
-    when(store.activate(any())).thenReturn(Samples.activated(ID));
+    when(store.writeSnapshot(any()))
+        .thenAnswer(call -> Samples.written(((SnapshotWrite) call.getArgument(0)).experimentId()));
   }
 
   @AfterEach
@@ -78,14 +79,15 @@ class ScheduledActivationWorkflowTest {
                 .get(Activation.ACTIVATION_SCHEDULED_FOR)
                 .toInstant())
         .isEqualTo(at);
-    verify(store, never()).activate(any());
+    verify(store, never()).writeSnapshot(any());
 
     ActivationResult result = resultOf(ID);
 
     assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
     assertThat(harness.env.currentTimeMillis()).isGreaterThanOrEqualTo(at.toEpochMilli());
     verify(validation, times(2)).validate(ID);
-    verify(store, times(1)).activate(new ActivationRequest(ID, "alice"));
+    verify(store, times(1))
+        .writeSnapshot(org.mockito.ArgumentMatchers.argThat(w -> w.requestedBy().equals("alice")));
     assertThat(decisions())
         .extracting(Decision::outcome, Decision::scheduledFor, Decision::requestedBy)
         .containsExactly(
@@ -116,7 +118,8 @@ class ScheduledActivationWorkflowTest {
     assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
     assertThat(harness.env.currentTimeMillis())
         .isGreaterThanOrEqualTo(at.plusSeconds(7200).toEpochMilli());
-    verify(store, times(1)).activate(new ActivationRequest(ID, "bob"));
+    verify(store, times(1))
+        .writeSnapshot(org.mockito.ArgumentMatchers.argThat(w -> w.requestedBy().equals("bob")));
     assertThat(decisions())
         .extracting(Decision::outcome)
         .containsExactly(DecisionOutcome.SCHEDULED, DecisionOutcome.RESCHEDULED);
@@ -135,7 +138,7 @@ class ScheduledActivationWorkflowTest {
     assertThat(resultOf(ID).outcome()).isEqualTo(Outcome.CANCELLED);
     assertThat(harness.activations.cancel(ID, "carol", WAIT)).isEmpty();
     assertThat(harness.activations.pendingSchedule(ID)).isEmpty();
-    verify(store, never()).activate(any());
+    verify(store, never()).writeSnapshot(any());
     assertThat(decisions())
         .extracting(Decision::outcome, Decision::requestedBy)
         .containsExactly(
@@ -153,7 +156,8 @@ class ScheduledActivationWorkflowTest {
     assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
     assertThat(harness.env.currentTimeMillis() - before)
         .isLessThan(Duration.ofMinutes(10).toMillis());
-    verify(store, times(1)).activate(new ActivationRequest(ID, "dave"));
+    verify(store, times(1))
+        .writeSnapshot(org.mockito.ArgumentMatchers.argThat(w -> w.requestedBy().equals("dave")));
     assertThat(harness.activations.cancel(ID, "carol", WAIT)).isEmpty();
   }
 
@@ -162,7 +166,8 @@ class ScheduledActivationWorkflowTest {
     ActivationClient.Joined joined = harness.activations.activateNow(ID, "erin");
 
     assertThat(joined.result(WAIT).outcome()).isEqualTo(Outcome.ACTIVATED);
-    verify(store, times(1)).activate(new ActivationRequest(ID, "erin"));
+    verify(store, times(1))
+        .writeSnapshot(org.mockito.ArgumentMatchers.argThat(w -> w.requestedBy().equals("erin")));
     assertThat(decisions()).isEmpty();
   }
 
@@ -176,8 +181,9 @@ class ScheduledActivationWorkflowTest {
     assertThat(answer.schedule()).isNull();
     assertThat(answer.result().outcome()).isEqualTo(Outcome.REJECTED);
     assertThat(answer.result().violations()).containsExactlyElementsOf(Samples.twoViolations());
-    assertThat(decisions()).isEmpty();
-    verify(store, never()).activate(any());
+    // The run's decision is audited (REJECTED); nothing was scheduled.
+    assertThat(decisions()).extracting(Decision::outcome).containsExactly(DecisionOutcome.REJECTED);
+    verify(store, never()).writeSnapshot(any());
   }
 
   @Test

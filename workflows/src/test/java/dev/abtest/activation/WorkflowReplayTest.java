@@ -42,6 +42,14 @@ class WorkflowReplayTest {
           "scheduled/cancelled.json",
           "scheduled/activated-now.json");
 
+  /** The change id of the versioned change, as a recorded marker holds it (a JSON payload). */
+  private static final String VERSION_MARKER =
+      java.util.Base64.getEncoder()
+          .withoutPadding()
+          .encodeToString(
+              ("\"" + ActivateExperimentWorkflowImpl.VALIDATED_SNAPSHOT_CHANGE + "\"")
+                  .getBytes(StandardCharsets.UTF_8));
+
   static List<String> histories() {
     List<String> all = new java.util.ArrayList<>(HistoryScenarios.fileNames());
     all.addAll(DEV_SERVER_HISTORIES);
@@ -65,6 +73,15 @@ class WorkflowReplayTest {
         .contains("ValidateExperiment")
         .contains("ActivateExperimentRow");
     assertThat(load("retried-then-activated.json").toJson(false)).contains("\"attempt\": 3");
+    assertThat(load("snapshot-activated.json").toJson(false))
+        .contains("ValidateExperiment")
+        .contains("WriteValidatedSnapshot")
+        .contains(VERSION_MARKER);
+    assertThat(load("snapshot-row-changed-then-rejected.json").toJson(false))
+        .contains("WriteValidatedSnapshot")
+        .contains("RecordActivationDecision");
+    // The histories recorded before the versioned change take the old path.
+    assertThat(load("activated.json").toJson(false)).doesNotContain(VERSION_MARKER);
     assertThat(load("invalid-experiment-id.json").toJson(false))
         .doesNotContain("ActivityTaskScheduled")
         .doesNotContain("ACTIVITY_TASK_SCHEDULED");

@@ -1,5 +1,6 @@
 package dev.abtest.starter.cli;
 
+import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.ExperimentIds;
 import dev.abtest.runtime.Env;
 import dev.abtest.starter.StarterConfig;
@@ -12,16 +13,19 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code history <experimentId> [--limit 20] [--cursor C]}: the experiment's activations from the
- * audit table, newest first, as the JSON the history route answers.
+ * {@code history <experimentId> [--outcome O] [--limit 20] [--cursor C]}: every decision on the
+ * experiment from the audit table (optionally of one outcome), newest first, as the JSON the
+ * history route answers.
  */
 public final class HistoryCommand {
-  static final String USAGE_LINE = "history <experimentId> [--limit 20] [--cursor C]";
+  static final String USAGE_LINE =
+      "history <experimentId> [--outcome ACTIVATED|ALREADY_ACTIVE|REJECTED|SCHEDULED|RESCHEDULED"
+          + "|CANCELLED] [--limit 20] [--cursor C]";
 
   private HistoryCommand() {}
 
   public static int run(List<String> args, Env env, PrintStream out, PrintStream err) {
-    CommandLine line = CommandLine.parse(args, List.of("--limit", "--cursor"));
+    CommandLine line = CommandLine.parse(args, List.of("--outcome", "--limit", "--cursor"));
     if (line.positional().size() != 1) {
       err.println("usage: " + USAGE_LINE);
       return ActivateCommand.USAGE;
@@ -35,6 +39,13 @@ public final class HistoryCommand {
     String experimentId = ExperimentIds.normalize(raw);
     int limit =
         line.integer("--limit", HistoryEndpoint.DEFAULT_LIMIT, 1, ActivationStore.MAX_PAGE_SIZE);
+    DecisionOutcome outcome;
+    try {
+      outcome = HistoryEndpoint.parseOutcome(line.option("--outcome").orElse(null));
+    } catch (IllegalArgumentException e) {
+      err.println("--outcome: " + e.getMessage());
+      return ActivateCommand.USAGE;
+    }
     AuditCursor cursor;
     try {
       cursor = line.option("--cursor").map(AuditCursor::parse).orElse(null);
@@ -46,7 +57,8 @@ public final class HistoryCommand {
       ActivationStore store = new ActivationStore(database.jdbi());
       out.println(
           Json.pretty(
-              HistoryEndpoint.page(experimentId, store.history(experimentId, limit, cursor))));
+              HistoryEndpoint.page(
+                  experimentId, store.history(experimentId, outcome, limit, cursor))));
       return ActivateCommand.OK;
     } catch (RuntimeException e) {
       err.println(

@@ -1,5 +1,6 @@
 package dev.abtest.starter.http;
 
+import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.ExperimentIds;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditCursor;
@@ -14,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * GET .../activations?experimentId=&limit=&cursor=: who activated an experiment, when and from
- * which status, newest first, from the audit table (the record that works without Temporal
- * visibility).
+ * GET .../activations?experimentId=&outcome=&limit=&cursor=: every decision on an experiment (who
+ * asked, what was decided, when, from which status, which run), newest first, optionally of one
+ * outcome, from the audit table (the record that works without Temporal visibility).
  */
 public final class HistoryEndpoint {
   public static final int DEFAULT_LIMIT = 20;
@@ -42,11 +43,13 @@ public final class HistoryEndpoint {
             problem -> {
               throw ApiError.invalid("experimentId", problem);
             });
+    DecisionOutcome outcome = outcome(query.get("outcome"));
     int limit = limit(query.get("limit"));
     AuditCursor cursor = cursor(query.get("cursor"));
     try {
       return page(
-          ExperimentIds.normalize(raw), store.history(ExperimentIds.normalize(raw), limit, cursor));
+          ExperimentIds.normalize(raw),
+          store.history(ExperimentIds.normalize(raw), outcome, limit, cursor));
     } catch (RuntimeException e) {
       if (isConnectionProblem(e)) {
         log.warn("Activation history unavailable: {}", e.getMessage());
@@ -71,13 +74,39 @@ public final class HistoryEndpoint {
 
   private static Map<String, Object> record(AuditRecord record) {
     Map<String, Object> json = new LinkedHashMap<>();
+    json.put("outcome", record.outcome());
+    json.put("decidedAt", record.decidedAt());
     json.put("requestedBy", record.requestedBy());
     json.put("previousStatus", record.previousStatus());
-    json.put("outcome", record.outcome());
+    json.put("violationCodes", record.violationCodes());
     json.put("activatedAt", record.activatedAt());
+    json.put("activateAt", record.scheduledFor());
+    json.put("writeAttempts", record.writeAttempts());
     json.put("workflowId", record.workflowId());
     json.put("runId", record.runId());
     return json;
+  }
+
+  /** The optional outcome filter; throws IllegalArgumentException naming the allowed values. */
+  public static DecisionOutcome parseOutcome(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    for (DecisionOutcome outcome : DecisionOutcome.values()) {
+      if (outcome.name().equals(raw)) {
+        return outcome;
+      }
+    }
+    throw new IllegalArgumentException(
+        "outcome must be one of " + java.util.Arrays.toString(DecisionOutcome.values()));
+  }
+
+  private static DecisionOutcome outcome(String raw) {
+    try {
+      return parseOutcome(raw);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalid("outcome", e.getMessage());
+    }
   }
 
   private static int limit(String raw) {

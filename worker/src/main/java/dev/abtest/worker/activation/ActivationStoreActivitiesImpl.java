@@ -7,9 +7,12 @@ import dev.abtest.activation.ActivationStoreActivities;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.SnapshotWrite;
+import dev.abtest.activation.WriteResult;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
 import dev.abtest.store.DatabaseErrors;
+import dev.abtest.worker.validation.ActivationRules;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
@@ -27,32 +30,46 @@ public final class ActivationStoreActivitiesImpl
     implements ActivationStoreActivities, DecisionAuditActivities {
   private static final Logger log = LoggerFactory.getLogger(ActivationStoreActivitiesImpl.class);
 
+  // Re-runs of the status-only write after a row was stopped again between write and re-read.
+  private static final int LEGACY_ROUNDS = 3;
+
   private final ActivationStore store;
 
   public ActivationStoreActivitiesImpl(ActivationStore store) {
     this.store = Objects.requireNonNull(store, "store");
   }
 
+  /**
+   * The write of runs started before the validated-snapshot write (status-only condition). What it
+   * did becomes the result here as it did then: the status rules of {@link ActivationRules} explain
+   * a row that was not written.
+   */
   @Override
   public ActivationResult activate(ActivationRequest request) {
-    String rawId = request == null ? null : request.experimentId();
-    Optional<String> problem = ExperimentIds.problem(rawId);
-    if (problem.isPresent()) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          problem.get(), ActivationFailures.INVALID_REQUEST);
-    }
-    String id = ExperimentIds.normalize(rawId);
+    String id = validId(request == null ? null : request.experimentId());
     ActivityInfo info = Activity.getExecutionContext().getInfo();
     try {
-      ActivationResult result =
-          store.activate(
+      for (int round = 1; round <= LEGACY_ROUNDS; round++) {
+        WriteResult write =
+            store.writeStatusOnly(
+                id,
+                request.requestedBy(),
+                info.getWorkflowId(),
+                info.getWorkflowRunId(),
+                info.getAttempt());
+        Optional<ActivationResult> result = legacyResult(id, write);
+        if (result.isPresent()) {
+          log.info(
+              "Activation write for {} (attempt {}): {}",
               id,
-              request.requestedBy(),
-              info.getWorkflowId(),
-              info.getWorkflowRunId(),
-              info.getAttempt());
-      log.info("Activation write for {} (attempt {}): {}", id, info.getAttempt(), result.outcome());
-      return result;
+              info.getAttempt(),
+              result.get().outcome());
+          return result.get();
+        }
+        // It was ACTIVE during the write and was stopped just since: try again.
+      }
+      throw new IllegalStateException(
+          "Experiment " + id + " kept changing status during activation; retry later");
     } catch (RuntimeException e) {
       // Rethrown: Temporal retries the attempt with backoff until the database is back.
       log.warn(
@@ -62,6 +79,74 @@ public final class ActivationStoreActivitiesImpl
           DatabaseErrors.summary(e));
       throw e;
     }
+  }
+
+  private static Optional<ActivationResult> legacyResult(String id, WriteResult write) {
+    return switch (write.kind()) {
+      case WRITTEN, ALREADY_WRITTEN_BY_THIS_RUN ->
+          Optional.of(
+              write.experiment() == null
+                  // The run's transition is recorded, but the row has been deleted since.
+                  ? ActivationResult.notFound(id)
+                  : ActivationResult.activated(
+                      write.experiment(), write.previousStatus(), write.activatedAt()));
+      case NOT_FOUND -> Optional.of(ActivationResult.notFound(id));
+      case ROW_CHANGED ->
+          ActivationRules.decideStatus(Optional.of(write.experiment()))
+              .map(report -> ActivationResult.decided(id, report));
+    };
+  }
+
+  /**
+   * The validated-snapshot write. The attempts are counted across rounds: the workflow passes those
+   * of its earlier rounds, this activity's attempt number adds this round's.
+   */
+  @Override
+  public WriteResult writeSnapshot(SnapshotWrite write) {
+    String id = validId(write == null ? null : write.experimentId());
+    ActivityInfo info = Activity.getExecutionContext().getInfo();
+    // Attempts count from 1 (an activity test environment reports 0).
+    int attempts = write.priorWriteAttempts() + Math.max(1, info.getAttempt());
+    SnapshotWrite normalized =
+        new SnapshotWrite(
+            id,
+            write.requestedBy(),
+            write.expectedStatus(),
+            write.expectedConfiguration(),
+            write.expectedEndDate(),
+            write.priorWriteAttempts());
+    try {
+      WriteResult result =
+          store.writeSnapshot(normalized, info.getWorkflowId(), info.getWorkflowRunId(), attempts);
+      log.info(
+          "Activation write for {} (attempt {}, {} in all): {}",
+          id,
+          info.getAttempt(),
+          attempts,
+          result.kind());
+      return result;
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), ActivationFailures.INVALID_REQUEST);
+    } catch (RuntimeException e) {
+      // Rethrown: Temporal retries the attempt with backoff until the database is back.
+      log.warn(
+          "Activation write for {} (attempt {}) failed, will be retried: {}",
+          id,
+          info.getAttempt(),
+          DatabaseErrors.summary(e));
+      throw e;
+    }
+  }
+
+  /** The normalized id, or a non-retryable INVALID_REQUEST failure naming the problem. */
+  private static String validId(String rawId) {
+    Optional<String> problem = ExperimentIds.problem(rawId);
+    if (problem.isPresent()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          problem.get(), ActivationFailures.INVALID_REQUEST);
+    }
+    return ExperimentIds.normalize(rawId);
   }
 
   /**
@@ -74,13 +159,8 @@ public final class ActivationStoreActivitiesImpl
       throw ApplicationFailure.newNonRetryableFailure(
           "a decision is required", ActivationFailures.INVALID_REQUEST);
     }
-    Optional<String> problem = ExperimentIds.problem(decision.experimentId());
-    if (problem.isPresent()) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          problem.get(), ActivationFailures.INVALID_REQUEST);
-    }
+    String id = validId(decision.experimentId());
     ActivityInfo info = Activity.getExecutionContext().getInfo();
-    String id = ExperimentIds.normalize(decision.experimentId());
     Decision normalized =
         new Decision(
             id,

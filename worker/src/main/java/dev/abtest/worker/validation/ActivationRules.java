@@ -2,6 +2,9 @@ package dev.abtest.worker.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.abtest.activation.Experiment;
+import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.activation.ValidationReport;
+import dev.abtest.activation.ValidationReport.Verdict;
 import dev.abtest.activation.Violation;
 import dev.abtest.activation.ViolationCode;
 import java.time.Instant;
@@ -9,10 +12,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The contract's activation rules, as a pure function of an experiment row and the current time.
- * Every broken rule is reported, not just the first, so one answer tells the caller all to fix.
+ * The contract's activation rules, as a pure function of an experiment row (or its absence) and the
+ * current time: the one place where not found, already active, terminal, configuration and end date
+ * are decided ({@link #decide}). Every broken rule is reported, not just the first, so one answer
+ * tells the caller all to fix. The activatable statuses are {@link
+ * dev.abtest.activation.ExperimentStatus#isActivatable()}, the same as the write's SQL condition.
  *
  * <p>Positions in messages count from 1 ("variant #2" is {@code variants[1]}). Variant names are
  * compared after trimming and case-sensitively: {@code "control"} and {@code " control"} are
@@ -27,15 +34,61 @@ public final class ActivationRules {
   private ActivationRules() {}
 
   /**
+   * The verdict on activating {@code row} at {@code now}: NOT_FOUND when there is no row,
+   * ALREADY_ACTIVE when it is ACTIVE, REJECTED with every violation (terminal status,
+   * configuration, end date) when there is any, else VALID.
+   */
+  public static ValidationReport decide(Optional<Experiment> row, Instant now) {
+    if (row.isEmpty()) {
+      return new ValidationReport(Verdict.NOT_FOUND, null, List.of());
+    }
+    Experiment experiment = row.get();
+    if (experiment.status() == ExperimentStatus.ACTIVE) {
+      return new ValidationReport(Verdict.ALREADY_ACTIVE, experiment, List.of());
+    }
+    // A terminal status is one violation among the others: the answer lists them all.
+    List<Violation> violations = check(experiment, now);
+    if (!violations.isEmpty()) {
+      return new ValidationReport(Verdict.REJECTED, experiment, violations);
+    }
+    return new ValidationReport(Verdict.VALID, experiment, List.of());
+  }
+
+  /**
+   * The verdict the status alone decides, for the write of runs made before the validated snapshot
+   * (which checked nothing else): NOT_FOUND, ALREADY_ACTIVE, or REJECTED for a terminal status (its
+   * one violation); empty when the status is activatable.
+   */
+  public static Optional<ValidationReport> decideStatus(Optional<Experiment> row) {
+    if (row.isEmpty()) {
+      return Optional.of(new ValidationReport(Verdict.NOT_FOUND, null, List.of()));
+    }
+    Experiment experiment = row.get();
+    ExperimentStatus status = experiment.status();
+    if (status == ExperimentStatus.ACTIVE) {
+      return Optional.of(new ValidationReport(Verdict.ALREADY_ACTIVE, experiment, List.of()));
+    }
+    if (status == null || !status.isActivatable()) {
+      return Optional.of(
+          new ValidationReport(Verdict.REJECTED, experiment, List.of(statusViolation(status))));
+    }
+    return Optional.empty();
+  }
+
+  private static Violation statusViolation(ExperimentStatus status) {
+    return new Violation(
+        ViolationCode.STATUS_TERMINAL,
+        "status is " + status + ", which is final: it cannot become ACTIVE");
+  }
+
+  /**
    * Every violation of the activation rules by {@code experiment} at {@code now}; empty if none.
    */
   public static List<Violation> check(Experiment experiment, Instant now) {
     List<Violation> violations = new ArrayList<>();
-    if (experiment.status() != null && experiment.status().isTerminal()) {
-      violations.add(
-          new Violation(
-              ViolationCode.STATUS_TERMINAL,
-              "status is " + experiment.status() + ", which is final: it cannot become ACTIVE"));
+    ExperimentStatus status = experiment.status();
+    if (status == null || (status != ExperimentStatus.ACTIVE && !status.isActivatable())) {
+      violations.add(statusViolation(status));
     }
     checkConfiguration(experiment.configuration(), violations);
     checkEndDate(experiment.endDate(), now, violations);

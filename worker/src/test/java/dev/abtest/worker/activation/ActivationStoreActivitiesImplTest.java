@@ -10,9 +10,12 @@ import dev.abtest.activation.ActivationStoreActivities;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.DecisionOutcome;
+import dev.abtest.activation.Experiment;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
+import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.ViolationCode;
+import dev.abtest.activation.WriteResult;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
 import dev.abtest.store.Database;
@@ -122,9 +125,18 @@ class ActivationStoreActivitiesImplTest {
     AtomicInteger attempts = new AtomicInteger();
     ActivationStoreActivitiesImpl real = new ActivationStoreActivitiesImpl(store);
     ActivationStoreActivities counting =
-        request -> {
-          attempts.incrementAndGet();
-          return real.activate(request);
+        new ActivationStoreActivities() {
+          @Override
+          public ActivationResult activate(ActivationRequest request) {
+            attempts.incrementAndGet();
+            return real.activate(request);
+          }
+
+          @Override
+          public WriteResult writeSnapshot(SnapshotWrite write) {
+            attempts.incrementAndGet();
+            return real.writeSnapshot(write);
+          }
         };
     env.registerActivitiesImplementations(counting);
     ActivationStoreActivities activities =
@@ -189,6 +201,40 @@ class ActivationStoreActivitiesImplTest {
 
     assertThat(retried.outcome()).isEqualTo(Outcome.ACTIVATED);
     assertThat(store.countActivations("exp_down")).isEqualTo(1);
+  }
+
+  @Test
+  void theValidatedSnapshotIsWrittenAndItsAttemptsCountedWithThoseOfEarlierRounds() {
+    TestDatabase.insert(database.jdbi(), "exp_snap", ExperimentStatus.PENDING);
+    Experiment approved = store.find("exp_snap").orElseThrow();
+
+    WriteResult result =
+        activities(ONE_ATTEMPT).writeSnapshot(SnapshotWrite.of(approved, "alice", 2));
+
+    assertThat(result.kind()).isEqualTo(WriteResult.Kind.WRITTEN);
+    assertThat(result.writeAttempts()).isEqualTo(3);
+    AuditRecord record = store.history("exp_snap", 10, null).records().get(0);
+    assertThat(record.writeAttempts()).isEqualTo(3);
+    assertThat(record.requestedBy()).isEqualTo("alice");
+  }
+
+  @Test
+  void aSnapshotTheRowNoLongerHoldsIsNotWritten() {
+    TestDatabase.insert(database.jdbi(), "exp_moved", ExperimentStatus.PENDING);
+    Experiment approved = store.find("exp_moved").orElseThrow();
+    database
+        .jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "UPDATE \"ABTest\" SET \"endDate\" = '2020-01-01' WHERE id = 'exp_moved'"));
+
+    WriteResult result =
+        activities(ONE_ATTEMPT).writeSnapshot(SnapshotWrite.of(approved, "alice", 0));
+
+    assertThat(result.kind()).isEqualTo(WriteResult.Kind.ROW_CHANGED);
+    assertThat(store.find("exp_moved").orElseThrow().status()).isEqualTo(ExperimentStatus.PENDING);
+    assertThat(store.history("exp_moved", 10, null).records()).isEmpty();
   }
 
   @Test

@@ -7,10 +7,14 @@ import dev.abtest.activation.ActivateExperimentWorkflowImpl;
 import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationPolicy;
+import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
+import dev.abtest.activation.SnapshotWrite;
+import dev.abtest.activation.WriteResult;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
 import dev.abtest.store.Database;
@@ -60,14 +64,16 @@ class LostReplyRetryTest {
     store = new ActivationStore(database.jdbi());
     ActivationStoreActivitiesImpl real = new ActivationStoreActivitiesImpl(store);
     ActivationStoreActivities losesFirstReply =
-        request -> {
-          ActivityInfo info = Activity.getExecutionContext().getInfo();
-          attempts.add(info);
-          ActivationResult result = real.activate(request);
-          if (info.getAttempt() == 1) {
-            throw new IllegalStateException("worker lost before reporting the committed write");
+        new ActivationStoreActivities() {
+          @Override
+          public ActivationResult activate(ActivationRequest request) {
+            return losingFirstReply(() -> real.activate(request));
           }
-          return result;
+
+          @Override
+          public WriteResult writeSnapshot(SnapshotWrite write) {
+            return losingFirstReply(() -> real.writeSnapshot(write));
+          }
         };
 
     temporal = TestWorkflowEnvironment.newInstance();
@@ -85,8 +91,21 @@ class LostReplyRetryTest {
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
     worker.registerActivitiesImplementations(
-        new ValidationActivitiesImpl(store, Clock.systemUTC()), losesFirstReply);
+        new ValidationActivitiesImpl(store, Clock.systemUTC()),
+        losesFirstReply,
+        (DecisionAuditActivities) real::recordDecision);
     temporal.start();
+  }
+
+  /** Runs the write; after its first attempt commits, fails as if the reply were lost. */
+  private <T> T losingFirstReply(java.util.function.Supplier<T> write) {
+    ActivityInfo info = Activity.getExecutionContext().getInfo();
+    attempts.add(info);
+    T result = write.get();
+    if (info.getAttempt() == 1) {
+      throw new IllegalStateException("worker lost before reporting the committed write");
+    }
+    return result;
   }
 
   @AfterEach
@@ -113,6 +132,8 @@ class LostReplyRetryTest {
     assertThat(record.workflowId()).isEqualTo(Activation.workflowId("exp_lost"));
     assertThat(record.requestedBy()).isEqualTo("alice");
     assertThat(result.activatedAt()).isEqualTo(record.activatedAt());
+    // The first attempt committed; the second found its record and wrote nothing.
+    assertThat(record.writeAttempts()).isEqualTo(1);
     assertThat(store.find("exp_lost").orElseThrow().updatedAt()).isEqualTo(record.activatedAt());
   }
 
@@ -126,5 +147,10 @@ class LostReplyRetryTest {
 
     assertThat(second.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
     assertThat(store.countActivations("exp_again")).isEqualTo(1);
+    assertThat(store.history("exp_again", 10, null).records())
+        .extracting(r -> r.outcome().name(), r -> r.requestedBy())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("ALREADY_ACTIVE", "bob"),
+            org.assertj.core.groups.Tuple.tuple("ACTIVATED", "alice"));
   }
 }
