@@ -48,7 +48,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit history of one experiment's activations, newest first, keyset-paged */
+        /** Every audited decision on one experiment, newest first, optionally of one outcome, keyset-paged */
         get: operations["getActivationHistory"];
         put?: never;
         post?: never;
@@ -216,16 +216,35 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last. */
             nextCursor: string | null;
         };
+        /** @description One decision of a workflow run for an existing experiment. NOT_FOUND is never recorded. */
         AuditRecord: {
-            requestedBy: string | null;
             /** @enum {string} */
-            previousStatus: "PENDING" | "ACTIVE" | "COMPLETED" | "STOPPED" | "FAILED";
-            outcome: string;
+            outcome: "ACTIVATED" | "ALREADY_ACTIVE" | "REJECTED" | "SCHEDULED" | "RESCHEDULED" | "CANCELLED";
             /**
              * Format: date-time
-             * @description UTC, milliseconds, as Prisma renders a DateTime: 2026-11-25T12:00:00.000Z
+             * @description When the decision was made (for ACTIVATED, the transition). UTC, milliseconds, as Prisma renders a DateTime: 2026-11-25T12:00:00.000Z
              */
-            activatedAt: string;
+            decidedAt: string;
+            requestedBy: string | null;
+            /**
+             * @description The experiment's status when the run decided (the status an ACTIVATED run left); null when unknown.
+             * @enum {string|null}
+             */
+            previousStatus: "PENDING" | "ACTIVE" | "COMPLETED" | "STOPPED" | "FAILED" | null;
+            /** @description The rule codes of a REJECTED decision; empty otherwise. */
+            violationCodes: string[];
+            /**
+             * Format: date-time
+             * @description The time of the transition, for ACTIVATED only.
+             */
+            activatedAt: string | null;
+            /**
+             * Format: date-time
+             * @description The activation time a SCHEDULED or RESCHEDULED decision set.
+             */
+            activateAt: string | null;
+            /** @description How many attempts the write took (0: no write; null: recorded before this was kept). */
+            writeAttempts: number | null;
             workflowId: string;
             runId: string;
         };
@@ -480,6 +499,8 @@ export interface operations {
         parameters: {
             query: {
                 experimentId: string;
+                /** @description Only the decisions with this outcome; absent or empty: every outcome. Any other value is 400 INVALID_REQUEST naming `outcome`. */
+                outcome?: "ACTIVATED" | "ALREADY_ACTIVE" | "REJECTED" | "SCHEDULED" | "RESCHEDULED" | "CANCELLED";
                 limit?: number;
                 /** @description The nextCursor of the previous page; absent or empty: the first page. */
                 cursor?: string;

@@ -54,5 +54,12 @@ class ConcurrencyTest {
     }
     assertThat(stack.status(id)).isEqualTo("ACTIVE");
     assertThat(stack.auditCount(id)).isEqualTo(1);
+    // Every run left one decision (the joiners of the activating run share its record; later
+    // runs each record ALREADY_ACTIVE), never two for one run.
+    List<Map<String, Object>> records = stack.auditRows(id);
+    assertThat(records).extracting(r -> r.get("outcome")).containsOnlyOnce("ACTIVATED");
+    assertThat(records).extracting(r -> r.get("outcome")).isSubsetOf("ACTIVATED", "ALREADY_ACTIVE");
+    assertThat(records).extracting(r -> r.get("run_id")).doesNotHaveDuplicates();
+    assertThat(records.size()).isLessThanOrEqualTo(CALLERS);
   }
 }

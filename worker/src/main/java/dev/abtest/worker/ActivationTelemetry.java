@@ -2,6 +2,8 @@ package dev.abtest.worker;
 
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.Decision;
+import dev.abtest.activation.SnapshotWrite;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.activity.ActivityExecutionContext;
@@ -115,7 +117,9 @@ public final class ActivationTelemetry extends WorkerInterceptorBase {
         .increment();
   }
 
-  /** The experiment id of an activation's input: a request record or a bare id. */
+  /**
+   * The experiment id of an activity's input: a request, a snapshot write, a decision or a bare id.
+   */
   private static String experimentId(Object[] arguments) {
     if (arguments == null || arguments.length == 0) {
       return null;
@@ -124,6 +128,10 @@ public final class ActivationTelemetry extends WorkerInterceptorBase {
     String id = null;
     if (first instanceof ActivationRequest request) {
       id = request.experimentId();
+    } else if (first instanceof SnapshotWrite write) {
+      id = write.experimentId();
+    } else if (first instanceof Decision decision) {
+      id = decision.experimentId();
     } else if (first instanceof String text) {
       id = text;
     }

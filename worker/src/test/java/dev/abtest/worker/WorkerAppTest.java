@@ -141,7 +141,7 @@ class WorkerAppTest {
             counter(
                 metrics,
                 "activation_activity_attempts_total",
-                "activity=\"ActivateExperimentRow\",",
+                "activity=\"WriteValidatedSnapshot\",",
                 "result=\"success\""))
         .isGreaterThanOrEqualTo(1);
     // The SDK's own metrics arrive through the tally scope, reported every second.

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.abtest.activation.Experiment;
 import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.activation.ValidationReport;
 import dev.abtest.activation.Violation;
 import dev.abtest.activation.ViolationCode;
 import java.time.Duration;
@@ -277,5 +278,49 @@ class ActivationRulesTest {
 
   private static List<String> messages(List<Violation> violations) {
     return violations.stream().map(Violation::message).toList();
+  }
+
+  @Test
+  void decideSaysNotFoundWithoutARow() {
+    ValidationReport report = ActivationRules.decide(java.util.Optional.empty(), NOW);
+
+    assertThat(report.verdict()).isEqualTo(ValidationReport.Verdict.NOT_FOUND);
+    assertThat(report.experiment()).isNull();
+  }
+
+  @Test
+  void decideSaysAlreadyActiveForAnActiveRowWhateverItsConfiguration() {
+    Experiment active = experiment(ExperimentStatus.ACTIVE, "[]", NOW.minusSeconds(60));
+
+    ValidationReport report = ActivationRules.decide(java.util.Optional.of(active), NOW);
+
+    assertThat(report.verdict()).isEqualTo(ValidationReport.Verdict.ALREADY_ACTIVE);
+    assertThat(report.violations()).isEmpty();
+  }
+
+  @Test
+  void decideRejectsATerminalRowWithEveryOtherViolationToo() {
+    Experiment done = experiment(ExperimentStatus.COMPLETED, VALID, NOW.minusSeconds(60));
+
+    ValidationReport report = ActivationRules.decide(java.util.Optional.of(done), NOW);
+
+    assertThat(report.verdict()).isEqualTo(ValidationReport.Verdict.REJECTED);
+    assertThat(report.violations())
+        .extracting(Violation::code)
+        .containsExactly(ViolationCode.STATUS_TERMINAL, ViolationCode.END_DATE_NOT_IN_FUTURE);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ExperimentStatus.class,
+      names = {"PENDING", "STOPPED"})
+  void decideApprovesAnActivatableValidRow(ExperimentStatus status) {
+    Experiment row = experiment(status, VALID, NOW.plusSeconds(60));
+
+    ValidationReport report = ActivationRules.decide(java.util.Optional.of(row), NOW);
+
+    assertThat(report.verdict()).isEqualTo(ValidationReport.Verdict.VALID);
+    assertThat(report.experiment()).isEqualTo(row);
+    assertThat(status.isActivatable()).isTrue();
   }
 }
