@@ -14,8 +14,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start or join the activation of one experiment and wait for its outcome
-         * @description Starts workflow `activate-experiment:<experimentId>` (or joins the one running) and waits up to ACTIVATION_WAIT_BUDGET (10 s) for the result. The token's subject becomes `requestedBy`. Unknown extra fields in the body are ignored.
+         * Start or join the activation of one experiment (now, or at activateAt) and wait for its outcome
+         * @description Starts workflow `activate-experiment:<experimentId>` (or joins the one running) and waits up to ACTIVATION_WAIT_BUDGET (10 s) for the result. The token's subject becomes `requestedBy`. Unknown extra fields in the body are ignored. With `activateAt` in the future the experiment is validated now (422/409/404 at once, nothing scheduled) and the run waits on a durable timer: 202 SCHEDULED. A later request with another time moves the pending schedule; a request without `activateAt` activates now and ends the pending schedule (Update-With-Start, so joining is atomic).
          */
         post: operations["activateExperiment"];
         delete?: never;
@@ -41,6 +41,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/nous/ab-testing/experiments/activations/{experimentId}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel the pending scheduled activation of one experiment
+         * @description The run ends with outcome CANCELLED and an audit record; the experiment row is not touched. Same role as activating.
+         */
+        delete: operations["cancelScheduledActivation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/nous/ab-testing/experiments/activations": {
         parameters: {
             query?: never;
@@ -50,6 +70,26 @@ export interface paths {
         };
         /** Every audited decision on one experiment, newest first, optionally of one outcome, keyset-paged */
         get: operations["getActivationHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nous/ab-testing/experiments/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pending scheduled activations, soonest first, keyset-paged
+         * @description Read from Temporal visibility (ActivationScheduledFor on running activations), sorted in memory (at most 10,000 pending runs are read per page). Needs a server with visibility: on the embedded test server this is 503.
+         */
+        get: operations["listScheduledActivations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -136,6 +176,12 @@ export interface components {
              * @example exp_active
              */
             experimentId: string;
+            /**
+             * Format: date-time
+             * @description Optional: activate at this time instead of now. RFC 3339 with seconds and `Z` or an offset, strictly parsed; at most 60 s in the past (then: now) and at most 366 days ahead; must be before the experiment's endDate (else 422 ACTIVATE_AT_NOT_BEFORE_END_DATE). Absent or null: now.
+             * @example 2026-12-10T09:00:00Z
+             */
+            activateAt?: string | null;
         };
         Error: {
             /** @constant */
@@ -156,7 +202,7 @@ export interface components {
         };
         Violation: {
             /** @enum {string} */
-            code: "INVALID_EXPERIMENT_ID" | "STATUS_TERMINAL" | "CONFIGURATION_MALFORMED" | "TOO_FEW_VARIANTS" | "BLANK_VARIANT_NAME" | "DUPLICATE_VARIANT_NAME" | "DISTRIBUTION_LENGTH_MISMATCH" | "WEIGHT_OUT_OF_RANGE" | "WEIGHTS_DO_NOT_SUM_TO_ONE" | "END_DATE_NOT_IN_FUTURE";
+            code: "INVALID_EXPERIMENT_ID" | "STATUS_TERMINAL" | "CONFIGURATION_MALFORMED" | "TOO_FEW_VARIANTS" | "BLANK_VARIANT_NAME" | "DUPLICATE_VARIANT_NAME" | "DISTRIBUTION_LENGTH_MISMATCH" | "WEIGHT_OUT_OF_RANGE" | "WEIGHTS_DO_NOT_SUM_TO_ONE" | "END_DATE_NOT_IN_FUTURE" | "ACTIVATE_AT_NOT_BEFORE_END_DATE";
             message: string;
         };
         /** @description A row of Prisma's "ABTest" table. */
@@ -187,13 +233,15 @@ export interface components {
         ActivationResult: {
             experimentId: string;
             /** @enum {string} */
-            outcome: "ACTIVATED" | "ALREADY_ACTIVE" | "NOT_FOUND" | "REJECTED";
+            outcome: "ACTIVATED" | "ALREADY_ACTIVE" | "NOT_FOUND" | "REJECTED" | "CANCELLED";
             message: string;
             violations: components["schemas"]["Violation"][];
             experiment: components["schemas"]["Experiment"] | null;
             previousStatus: ("PENDING" | "ACTIVE" | "COMPLETED" | "STOPPED" | "FAILED") | null;
             /** Format: date-time */
             activatedAt: string | null;
+            /** @description For CANCELLED: the schedule that was cancelled. */
+            schedule?: components["schemas"]["Schedule"] | null;
         };
         ActivationRun: {
             workflowId: string;
@@ -209,6 +257,8 @@ export interface components {
             closedAt: string | null;
             /** @description Set once the run has COMPLETED. */
             result: components["schemas"]["ActivationResult"] | null;
+            /** @description The pending scheduled activation of a RUNNING run, else null. */
+            schedule: components["schemas"]["Schedule"] | null;
         };
         HistoryPage: {
             experimentId: string;
@@ -250,6 +300,48 @@ export interface components {
         };
         /** @description Each check and its state. */
         Readiness: Record<string, never>;
+        Schedule: {
+            /**
+             * Format: date-time
+             * @description UTC, milliseconds.
+             */
+            activateAt: string;
+            /** @description The token subject that set this time (null with AUTH_MODE=none). */
+            scheduledBy: string | null;
+        };
+        Scheduled: {
+            experimentId: string;
+            /** @constant */
+            status: "SCHEDULED";
+            /** Format: date-time */
+            activateAt: string;
+            scheduledBy: string | null;
+            workflowId: string;
+            runId: string;
+            statusUrl: string;
+        };
+        Cancelled: {
+            experimentId: string;
+            /** @constant */
+            status: "CANCELLED";
+            /**
+             * Format: date-time
+             * @description When it would have activated.
+             */
+            activateAt: string;
+            cancelledBy: string | null;
+        };
+        SchedulePage: {
+            items: {
+                experimentId: string;
+                /** Format: date-time */
+                activateAt: string;
+                scheduledBy: string | null;
+                workflowId: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
     };
     responses: {
         /** @description Malformed JSON; a missing, blank, non-string, over-long id or one with control characters; a bad query parameter. details names the field. */
@@ -365,17 +457,21 @@ export interface operations {
                     };
                 };
             };
-            /** @description Still running after the wait budget (e.g. the database is down and the activity retries): poll details.statusUrl. */
+            /** @description Scheduled (a pending schedule set, joined or moved: success body with the schedule); or still running after the wait budget (IN_PROGRESS error body: poll details.statusUrl). */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"] & {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["Scheduled"];
+                    } | (components["schemas"]["Error"] & {
                         /** @constant */
                         code?: "IN_PROGRESS";
                         details: components["schemas"]["InProgress"];
-                    };
+                    });
                 };
             };
             400: components["responses"]["InvalidRequest"];
@@ -495,6 +591,50 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    cancelScheduledActivation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["Cancelled"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description No scheduled activation for this experiment (none was set, it already activated, or it was cancelled). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @constant */
+                        code?: "NOT_FOUND";
+                    };
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getActivationHistory: {
         parameters: {
             query: {
@@ -521,6 +661,40 @@ export interface operations {
                         /** @constant */
                         success: true;
                         data: components["schemas"]["HistoryPage"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listScheduledActivations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextCursor of the previous page; absent or empty: the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of pending schedules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: components["schemas"]["SchedulePage"];
                     };
                 };
             };

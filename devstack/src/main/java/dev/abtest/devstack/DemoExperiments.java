@@ -21,7 +21,8 @@ public interface DemoExperiments {
           "exp_bad_config",
           "exp_expired",
           "exp_failed",
-          "exp_three_way");
+          "exp_three_way",
+          "exp_scheduled");
 
   /**
    * Inserts the demo rows that are missing; with {@code reset} also puts the existing ones back in

@@ -1,5 +1,7 @@
 package dev.abtest.devstack;
 
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationSchedule;
 import dev.abtest.devstack.DevStackConfig.TemporalMode;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.LoopbackTemporalServer;
@@ -33,6 +35,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
@@ -72,6 +76,8 @@ public final class DevStack implements AutoCloseable {
   private String databaseUrl;
   private DatabaseSettings databaseSettings;
   private TemporalSettings temporal;
+  private WorkflowServiceStubs demoStubs;
+  private Optional<ActivationSchedule> demoSchedule = Optional.empty();
   private int seeded;
   private WorkerApp worker;
   private int workerPort;
@@ -151,6 +157,23 @@ public final class DevStack implements AutoCloseable {
     awaitReady(Duration.ofSeconds(60));
     startStarter(env);
     awaitStarterReady(Duration.ofSeconds(30));
+    scheduleDemo();
+  }
+
+  /** Sets the demo's pending schedule (or keeps the one pending); a failure only warns. */
+  private void scheduleDemo() {
+    try {
+      demoSchedule =
+          DemoSchedule.ensure(
+              new ActivationClient(temporal.client(demoStubs), temporal.taskQueue()),
+              Instant.now());
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not schedule the demo activation of {}: {}",
+          DemoSchedule.EXPERIMENT_ID,
+          e.toString());
+      demoSchedule = Optional.empty();
+    }
   }
 
   /**
@@ -290,6 +313,7 @@ public final class DevStack implements AutoCloseable {
           e);
     }
     readiness.add(TemporalProbe.check(stubs, PROBE_TIMEOUT));
+    demoStubs = stubs;
   }
 
   private Optional<Path> locateCli() {
@@ -442,6 +466,25 @@ public final class DevStack implements AutoCloseable {
               + TemporalCli.INSTALL_HINT
               + ", then restart\n");
     }
+    demoSchedule.ifPresent(
+        schedule ->
+            b.append(
+                String.format(
+                    "   Scheduled demo   %s activates at %s (scheduled by %s)%s%n",
+                    DemoSchedule.EXPERIMENT_ID,
+                    schedule.activateAt(),
+                    schedule.scheduledBy(),
+                    devServer != null && devServer.uiUrl().isPresent()
+                        ? "; pending: "
+                            + webUiQueryLink(
+                                devServer.uiUrl().get(),
+                                temporal.namespace(),
+                                "ExecutionStatus = \"Running\" AND ActivationScheduledFor > \""
+                                    + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                                    + "\"")
+                        : server != null
+                            ? " (the embedded test server keeps it only while the dev stack runs)"
+                            : "")));
     if (authOff) {
       b.append(
           "   WARNING          authentication is OFF (AUTH_MODE=none): anyone who can reach the"

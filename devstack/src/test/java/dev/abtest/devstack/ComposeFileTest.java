@@ -218,7 +218,8 @@ class ComposeFileTest {
     assertThat(attributes.split("\\s+"))
         .contains(
             Activation.EXPERIMENT_ID.getName() + "=Keyword",
-            Activation.ACTIVATION_OUTCOME.getName() + "=Keyword");
+            Activation.ACTIVATION_OUTCOME.getName() + "=Keyword",
+            Activation.ACTIVATION_SCHEDULED_FOR.getName() + "=Datetime");
     for (String step : List.of("temporal-schema", "temporal-namespace")) {
       for (Object volume : list(services.get(step).get("volumes"))) {
         Path script = root.resolve(String.valueOf(volume).split(":")[0]).normalize();

@@ -141,7 +141,8 @@ class ProductionTopologyIT {
     startTemporal(1);
     assertThat(runStep("temporal-namespace", 1))
         .contains(
-            "is ready with search attributes: ExperimentId=Keyword ActivationOutcome=Keyword");
+            "is ready with search attributes: ExperimentId=Keyword ActivationOutcome=Keyword"
+                + " ActivationScheduledFor=Datetime");
 
     workerPort = freePort();
     Process worker = startJar("worker", workerPort);

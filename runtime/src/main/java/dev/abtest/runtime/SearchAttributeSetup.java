@@ -19,16 +19,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the namespace knows this project's search attributes ({@code ExperimentId} and {@code
- * ActivationOutcome}, both Keyword), so activations are findable in the Web UI. Servers that do not
- * let a client add them (Temporal Cloud, restricted API keys) get a warning naming what to add by
- * hand; start-up goes on, and workflows fail only when they set a missing attribute.
+ * ActivationOutcome}, both Keyword; {@code ActivationScheduledFor}, Datetime), so activations are
+ * findable in the Web UI. Servers that do not let a client add them (Temporal Cloud, restricted API
+ * keys) get a warning naming what to add by hand; start-up goes on, and workflows fail only when
+ * they set a missing attribute.
  */
 public final class SearchAttributeSetup {
   /** What the activation workflow needs. */
   public static final Map<String, IndexedValueType> ACTIVATION_ATTRIBUTES =
       Map.of(
           Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-          Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+          Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          Activation.ACTIVATION_SCHEDULED_FOR.getName(),
+              IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
 
   /** What happened: the attributes were there, were added, or could not be checked or added. */
   public enum Result {
@@ -166,9 +169,10 @@ public final class SearchAttributeSetup {
       }
       if (isRefusal(e)) {
         log.warn(
-            "Could not add search attributes {} to namespace {} ({}): add them as Keyword"
-                + " attributes, e.g. `temporal operator search-attribute create --namespace {}"
-                + " --name ExperimentId --type Keyword` (and ActivationOutcome), or in the Temporal"
+            "Could not add search attributes {} to namespace {} ({}): add them (ExperimentId"
+                + " and ActivationOutcome Keyword, ActivationScheduledFor Datetime), e.g. `temporal"
+                + " operator search-attribute create --namespace {} --name ExperimentId --type"
+                + " Keyword`, or in the Temporal"
                 + " Cloud UI; activations fail until they exist",
             missing.keySet(),
             namespace,

@@ -47,14 +47,30 @@ class SearchAttributeSetupTest {
 
   @Test
   void attributesAlreadyThereAreLeftAlone() throws Exception {
-    start(existing(Map.of("ExperimentId", KEYWORD, "ActivationOutcome", KEYWORD)), null);
+    start(
+        existing(
+            Map.of(
+                "ExperimentId",
+                KEYWORD,
+                "ActivationOutcome",
+                KEYWORD,
+                "ActivationScheduledFor",
+                IndexedValueType.INDEXED_VALUE_TYPE_DATETIME)),
+        null);
     assertThat(setup().ensureActivationAttributes()).isEqualTo(SearchAttributeSetup.Result.PRESENT);
     assertThat(added).isEmpty();
   }
 
   @Test
-  void onlyTheMissingAttributesAreAddedAsKeywords() throws Exception {
-    start(existing(Map.of("ExperimentId", KEYWORD)), null);
+  void onlyTheMissingAttributesAreAddedWithTheirTypes() throws Exception {
+    start(
+        existing(
+            Map.of(
+                "ExperimentId",
+                KEYWORD,
+                "ActivationScheduledFor",
+                IndexedValueType.INDEXED_VALUE_TYPE_DATETIME)),
+        null);
     assertThat(setup().ensureActivationAttributes()).isEqualTo(SearchAttributeSetup.Result.ADDED);
     assertThat(added)
         .singleElement()

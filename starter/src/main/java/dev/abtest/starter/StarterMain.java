@@ -5,6 +5,7 @@ import dev.abtest.runtime.Env;
 import dev.abtest.runtime.Logging;
 import dev.abtest.starter.cli.ActivateCommand;
 import dev.abtest.starter.cli.HistoryCommand;
+import dev.abtest.starter.cli.ScheduleCommands;
 import dev.abtest.starter.cli.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -12,16 +13,18 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar starter.jar} serves the HTTP edge until SIGTERM; {@code activate <id>} and
- * {@code history <id>} are the operators' command line. A bad setting prints one line and exits
- * with 2.
+ * {@code java -jar starter.jar} serves the HTTP edge until SIGTERM; {@code activate <id>}, {@code
+ * cancel <id>}, {@code schedules} and {@code history <id>} are the operators' command line. A bad
+ * setting prints one line and exits with 2.
  */
 public final class StarterMain {
   static final String USAGE =
       String.join(
           System.lineSeparator(),
           "usage: java -jar starter.jar [serve]",
-          "       java -jar starter.jar activate <experimentId> [--wait 30s] [--as NAME]",
+          "       java -jar starter.jar activate <experimentId> [--at TIME] [--wait 30s] [--as NAME]",
+          "       java -jar starter.jar cancel <experimentId> [--as NAME] [--wait 30s]",
+          "       java -jar starter.jar schedules [--limit 20] [--cursor C]",
           "       java -jar starter.jar history <experimentId> [--limit 20] [--cursor C]");
 
   private StarterMain() {}
@@ -43,6 +46,14 @@ public final class StarterMain {
         case "activate" -> {
           commandLogging(env, err);
           yield ActivateCommand.run(rest, env, out, err);
+        }
+        case "cancel" -> {
+          commandLogging(env, err);
+          yield ScheduleCommands.cancel(rest, env, out, err);
+        }
+        case "schedules" -> {
+          commandLogging(env, err);
+          yield ScheduleCommands.schedules(rest, env, out, err);
         }
         case "history" -> {
           commandLogging(env, err).redact(StarterConfig.database(env).password());

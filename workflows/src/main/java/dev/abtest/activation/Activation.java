@@ -1,6 +1,7 @@
 package dev.abtest.activation;
 
 import io.temporal.common.SearchAttributeKey;
+import java.time.OffsetDateTime;
 
 /** The names other services rely on: workflow type, task queue, id scheme and search attributes. */
 public final class Activation {
@@ -22,6 +23,28 @@ public final class Activation {
   /** Keyword set when a run ends, with the {@link Outcome} name. */
   public static final SearchAttributeKey<String> ACTIVATION_OUTCOME =
       SearchAttributeKey.forKeyword("ActivationOutcome");
+
+  /**
+   * Datetime set while a schedule is pending (the time it will activate), unset when the run stops
+   * waiting: {@code ExecutionStatus = "Running" AND ActivationScheduledFor > "..."} lists them.
+   */
+  public static final SearchAttributeKey<OffsetDateTime> ACTIVATION_SCHEDULED_FOR =
+      SearchAttributeKey.forOffsetDateTime("ActivationScheduledFor");
+
+  /** Memo key of the schedule as last set ({@link ActivationSchedule}), listed with the run. */
+  public static final String SCHEDULE_MEMO = "activationSchedule";
+
+  /** Update: activate now (a pending schedule ends with this activation). */
+  public static final String UPDATE_ACTIVATE_NOW = "activateNow";
+
+  /** Update: set or move the pending schedule. */
+  public static final String UPDATE_SCHEDULE = "schedule";
+
+  /** Update: cancel the pending schedule. */
+  public static final String UPDATE_CANCEL = "cancel";
+
+  /** Query: the pending schedule, or null. */
+  public static final String QUERY_SCHEDULE = "schedule";
 
   private Activation() {}
 

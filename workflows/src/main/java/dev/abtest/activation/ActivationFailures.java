@@ -9,6 +9,16 @@ public final class ActivationFailures {
   public static final String INVALID_REQUEST = "InvalidActivationRequest";
 
   /**
+   * A {@code schedule} update that could not set a schedule: the experiment would be rejected, is
+   * already active or does not exist, or the run is no longer waiting. The failure's details hold
+   * the {@link ActivationResult} that says why.
+   */
+  public static final String NOT_SCHEDULED = "ActivationNotScheduled";
+
+  /** A {@code cancel} update that found no pending schedule (the run stopped waiting meanwhile). */
+  public static final String NO_SCHEDULE = "NoScheduledActivation";
+
+  /**
    * The experiment's row changed between validation and write in every round the workflow allows
    * ({@code ActivateExperimentWorkflowImpl.MAX_WRITE_ROUNDS}) and still validates: nothing was
    * activated; the run fails and a later request tries again.

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The workflow result. {@code experiment} is the row after the activation (or as found, for
  * ALREADY_ACTIVE and REJECTED), null for NOT_FOUND. {@code previousStatus} and {@code activatedAt}
- * are set for ACTIVATED only.
+ * are set for ACTIVATED only. {@code schedule} is the schedule a CANCELLED run had (when it would
+ * have activated, and who had scheduled it), null otherwise.
  */
 public record ActivationResult(
     String experimentId,
@@ -15,7 +16,8 @@ public record ActivationResult(
     List<Violation> violations,
     Experiment experiment,
     ExperimentStatus previousStatus,
-    Instant activatedAt) {
+    Instant activatedAt,
+    ActivationSchedule schedule) {
 
   public ActivationResult {
     violations = violations == null ? List.of() : List.copyOf(violations);
@@ -30,7 +32,8 @@ public record ActivationResult(
         List.of(),
         experiment,
         previousStatus,
-        activatedAt);
+        activatedAt,
+        null);
   }
 
   public static ActivationResult alreadyActive(Experiment experiment) {
@@ -41,12 +44,13 @@ public record ActivationResult(
         List.of(),
         experiment,
         null,
+        null,
         null);
   }
 
   public static ActivationResult notFound(String experimentId) {
     return new ActivationResult(
-        experimentId, Outcome.NOT_FOUND, "Experiment not found", List.of(), null, null, null);
+        experimentId, Outcome.NOT_FOUND, "Experiment not found", List.of(), null, null, null, null);
   }
 
   public static ActivationResult rejected(
@@ -58,7 +62,23 @@ public record ActivationResult(
         violations,
         experiment,
         null,
+        null,
         null);
+  }
+
+  /** A pending schedule cancelled by {@code cancelledBy}; the row was not touched. */
+  public static ActivationResult cancelled(
+      String experimentId, ActivationSchedule schedule, String cancelledBy) {
+    return new ActivationResult(
+        experimentId,
+        Outcome.CANCELLED,
+        "Scheduled activation cancelled by "
+            + (cancelledBy == null ? "an anonymous caller" : cancelledBy),
+        List.of(),
+        null,
+        null,
+        null,
+        schedule);
   }
 
   /**

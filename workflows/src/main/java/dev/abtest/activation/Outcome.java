@@ -9,5 +9,7 @@ public enum Outcome {
   /** No experiment with this id. */
   NOT_FOUND,
   /** The experiment cannot be activated; {@link ActivationResult#violations()} says why. */
-  REJECTED
+  REJECTED,
+  /** A scheduled activation was cancelled before its time; nothing was written to the row. */
+  CANCELLED
 }

@@ -24,5 +24,7 @@ public enum ViolationCode {
   /** The weights do not sum to 1 (within 1e-6). */
   WEIGHTS_DO_NOT_SUM_TO_ONE,
   /** {@code endDate} is now or in the past: the experiment would be active but never served. */
-  END_DATE_NOT_IN_FUTURE
+  END_DATE_NOT_IN_FUTURE,
+  /** A scheduled {@code activateAt} is not before the experiment's {@code endDate}. */
+  ACTIVATE_AT_NOT_BEFORE_END_DATE
 }

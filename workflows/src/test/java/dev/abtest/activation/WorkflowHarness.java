@@ -50,6 +50,9 @@ final class WorkflowHarness implements AutoCloseable {
         Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute(
         Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    env.registerSearchAttribute(
+        Activation.ACTIVATION_SCHEDULED_FOR.getName(),
+        IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
     Worker worker = env.newWorker(Activation.DEFAULT_TASK_QUEUE);
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class,

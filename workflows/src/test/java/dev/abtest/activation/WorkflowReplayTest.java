@@ -32,6 +32,16 @@ class WorkflowReplayTest {
           "dev-server/rejected.json",
           "dev-server/not-found.json");
 
+  /**
+   * The scheduled path (timer, updates), recorded on the test server by {@code
+   * ScheduledActivationWorkflowTest} with {@code -Dhistories.record=true}.
+   */
+  static final List<String> SCHEDULED_HISTORIES =
+      List.of(
+          "scheduled/rescheduled-then-activated.json",
+          "scheduled/cancelled.json",
+          "scheduled/activated-now.json");
+
   /** The change id of the versioned change, as a recorded marker holds it (a JSON payload). */
   private static final String VERSION_MARKER =
       java.util.Base64.getEncoder()
@@ -43,6 +53,7 @@ class WorkflowReplayTest {
   static List<String> histories() {
     List<String> all = new java.util.ArrayList<>(HistoryScenarios.fileNames());
     all.addAll(DEV_SERVER_HISTORIES);
+    all.addAll(SCHEDULED_HISTORIES);
     return all;
   }
 

@@ -38,7 +38,11 @@ CROSS JOIN LATERAL (VALUES
     ('exp_three_way', 'Signup form length',
      'PENDING with three variants: activating it answers 200.',
      n.now, n.now + INTERVAL '6 months', 'PENDING',
-     '{"variants": ["control", "short", "long"], "distribution": [0.34, 0.33, 0.33]}')
+     '{"variants": ["control", "short", "long"], "distribution": [0.34, 0.33, 0.33]}'),
+    ('exp_scheduled', 'Pricing page banner',
+     'PENDING and valid; the dev stack schedules its activation a few minutes after it starts.',
+     n.now, n.now + INTERVAL '1 year', 'PENDING',
+     '{"variants": ["control", "banner"], "distribution": [0.5, 0.5]}')
 ) AS s (id, name, description, start_date, end_date, status, configuration)
 ON CONFLICT (id) DO UPDATE SET
     name = EXCLUDED.name,

@@ -5,6 +5,8 @@ import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.TemporalSettings;
+import dev.abtest.starter.http.ActivateAtParser;
+import dev.abtest.starter.http.ApiError;
 import dev.abtest.starter.http.Json;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -14,16 +16,19 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code activate <experimentId> [--wait 30s] [--as NAME]}: starts or joins the activation through
- * the typed client and prints the result as JSON. Exit code 0 when the experiment is active
- * afterwards (ACTIVATED or ALREADY_ACTIVE).
+ * {@code activate <experimentId> [--at TIME] [--wait 30s] [--as NAME]}: starts or joins the
+ * activation through the typed client and prints the result as JSON. Exit code 0 when the
+ * experiment is active afterwards (ACTIVATED or ALREADY_ACTIVE), or when a later {@code --at} (RFC
+ * 3339 with an offset) is scheduled.
  */
 public final class ActivateCommand {
   public static final int OK = 0;
@@ -34,12 +39,13 @@ public final class ActivateCommand {
   public static final int IN_PROGRESS = 5;
   public static final int UNAVAILABLE = 6;
 
-  static final String USAGE_LINE = "activate <experimentId> [--wait 30s] [--as NAME]";
+  static final String USAGE_LINE =
+      "activate <experimentId> [--at 2026-12-10T09:00:00Z] [--wait 30s] [--as NAME]";
 
   private ActivateCommand() {}
 
   public static int run(List<String> args, Env env, PrintStream out, PrintStream err) {
-    CommandLine line = CommandLine.parse(args, List.of("--wait", "--as"));
+    CommandLine line = CommandLine.parse(args, List.of("--wait", "--as", "--at"));
     if (line.positional().size() != 1) {
       err.println("usage: " + USAGE_LINE);
       return USAGE;
@@ -53,6 +59,23 @@ public final class ActivateCommand {
     String experimentId = ExperimentIds.normalize(raw);
     Duration wait = line.duration("--wait", Duration.ofSeconds(30));
     String requestedBy = line.option("--as").orElse("cli:" + System.getProperty("user.name"));
+    Optional<Instant> later = Optional.empty();
+    if (line.option("--at").isPresent()) {
+      try {
+        later =
+            ActivateAtParser.laterTime(
+                Json.mapper().createObjectNode().put("activateAt", line.option("--at").get()),
+                Instant.now());
+      } catch (ApiError e) {
+        err.println("--at: " + ((ApiError.FieldProblem) e.details()).problem());
+        return USAGE;
+      }
+    }
+    if (later.isPresent()) {
+      Instant at = later.get();
+      return ScheduleCommands.withClient(
+          env, err, activations -> schedule(activations, experimentId, at, requestedBy, wait, out));
+    }
 
     TemporalSettings temporal = TemporalSettings.fromEnv(env);
     WorkflowServiceStubs stubs =
@@ -67,15 +90,11 @@ public final class ActivateCommand {
     try {
       WorkflowClient client = temporal.client(stubs);
       ActivationClient activations = new ActivationClient(client, temporal.taskQueue());
-      ActivationClient.Started started = activations.start(experimentId, requestedBy);
+      ActivationClient.Joined started = activations.activateNow(experimentId, requestedBy);
       try {
         ActivationResult result = started.result(wait);
         out.println(Json.pretty(result));
-        return switch (result.outcome()) {
-          case ACTIVATED, ALREADY_ACTIVE -> OK;
-          case NOT_FOUND -> NOT_FOUND;
-          case REJECTED -> REJECTED;
-        };
+        return exitCode(result);
       } catch (TimeoutException e) {
         Map<String, Object> running = new LinkedHashMap<>();
         running.put("experimentId", experimentId);
@@ -100,6 +119,48 @@ public final class ActivateCommand {
       stubs.shutdownNow();
       stubs.awaitTermination(2, TimeUnit.SECONDS);
     }
+  }
+
+  private static int schedule(
+      ActivationClient activations,
+      String experimentId,
+      Instant at,
+      String requestedBy,
+      Duration wait,
+      PrintStream out) {
+    ActivationClient.ScheduleAnswer answer =
+        activations.schedule(experimentId, at, requestedBy, wait);
+    if (answer.schedule() != null) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("experimentId", experimentId);
+      data.put("status", "SCHEDULED");
+      data.put("activateAt", answer.schedule().activateAt());
+      data.put("scheduledBy", answer.schedule().scheduledBy());
+      data.put("workflowId", answer.workflowId());
+      data.put("runId", answer.runId());
+      out.println(Json.pretty(data));
+      return OK;
+    }
+    if (answer.result() == null) {
+      Map<String, Object> running = new LinkedHashMap<>();
+      running.put("experimentId", experimentId);
+      running.put("status", "IN_PROGRESS");
+      running.put("workflowId", answer.workflowId());
+      running.put("runId", answer.runId());
+      out.println(Json.pretty(running));
+      return IN_PROGRESS;
+    }
+    out.println(Json.pretty(answer.result()));
+    return exitCode(answer.result());
+  }
+
+  private static int exitCode(ActivationResult result) {
+    return switch (result.outcome()) {
+      case ACTIVATED, ALREADY_ACTIVE -> OK;
+      case NOT_FOUND -> NOT_FOUND;
+      case REJECTED -> REJECTED;
+      case CANCELLED -> FAILED;
+    };
   }
 
   static boolean isUnavailable(Throwable error) {

@@ -5,6 +5,7 @@ import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.Outcome;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -16,6 +17,8 @@ import io.temporal.client.WorkflowStub;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +55,7 @@ public final class ActivationEndpoints {
   private final Duration callTimeout;
   private final ScheduledExecutorService deadlines;
   private final AtomicInteger waiting = new AtomicInteger();
+  private final ScheduleEndpoints schedules;
 
   /**
    * @param waitBudget how long a POST waits for the result before answering 202
@@ -70,6 +74,7 @@ public final class ActivationEndpoints {
     this.waitBudget = waitBudget;
     this.callTimeout = callTimeout;
     this.deadlines = deadlines;
+    this.schedules = new ScheduleEndpoints(activations, waitBudget, callTimeout, deadlines);
   }
 
   /** Requests waiting for their run's result right now (no thread is held by any of them). */
@@ -78,49 +83,77 @@ public final class ActivationEndpoints {
   }
 
   public List<Route> routes() {
-    return List.of(Route.post(ACTIVATE_PATH, this::activate), Route.get(STATUS_PATH, this::status));
+    List<Route> routes = new ArrayList<>();
+    routes.add(Route.post(ACTIVATE_PATH, this::activate));
+    routes.add(Route.get(STATUS_PATH, this::status));
+    routes.addAll(schedules.routes());
+    return routes;
   }
 
   /**
-   * POST .../activate: the original route's contract, with the workflow behind it. Starting (or
-   * joining) is one short call on a worker thread; the wait for the result holds no thread: the
-   * answer completes when the result arrives or the budget, counted from the request's arrival,
-   * runs out (202).
+   * POST .../activate: the original route's contract, with the workflow behind it. With a later
+   * {@code activateAt} it schedules (202). Otherwise starting (or joining, through
+   * Update-With-Start) is one short call on a worker thread; the wait for the result holds no
+   * thread: the answer completes when the result arrives or the budget, counted from the request's
+   * arrival, runs out (202).
    */
-  CompletableFuture<Object> activate(Request request) {
-    String experimentId = experimentIdOf(request.jsonBody());
+  Object activate(Request request) {
+    JsonNode body = request.jsonBody();
+    String experimentId = experimentIdOf(body);
+    Optional<Instant> later = ActivateAtParser.laterTime(body, Instant.now());
     String requestedBy = request.caller().subject();
     MDC.put("experimentId", experimentId);
     long deadlineNanos = request.arrivalNanos() + waitBudget.toNanos();
+    if (later.isPresent()) {
+      return schedules.schedule(experimentId, later.get(), requestedBy);
+    }
 
-    ActivationClient.Started started;
+    // Update-With-Start: a pending schedule is joined (and activated now) atomically.
+    ActivationClient.Joined started;
     long startNanos = System.nanoTime();
     try {
-      started = withDeadline(() -> activations.start(experimentId, requestedBy));
+      started = withDeadline(() -> activations.activateNow(experimentId, requestedBy));
     } catch (RuntimeException e) {
       long millis = (System.nanoTime() - startNanos) / 1_000_000;
       throw temporalFailure("start the activation of " + experimentId + " (" + millis + " ms)", e);
     }
+    MDC.put("workflowId", started.workflowId());
+    MDC.put("runId", started.runId());
     CompletableFuture<ActivationResult> result = new CompletableFuture<>();
     waiting.incrementAndGet();
     result.whenComplete((value, failure) -> waiting.decrementAndGet());
     awaitResult(started, deadlineNanos, result);
-    return result.handle(
-        (outcome, failure) -> {
-          if (failure != null) {
-            throw answerForWaitFailure(experimentId, started, unwrap(failure));
-          }
-          return switch (outcome.outcome()) {
-            case ACTIVATED -> Json.toTree(outcome.experiment());
-            case NOT_FOUND -> throw new ApiError(ErrorCode.NOT_FOUND);
-            case ALREADY_ACTIVE -> throw new ApiError(ErrorCode.ALREADY_ACTIVE);
-            case REJECTED -> throw new ApiError(ErrorCode.REJECTED, outcome.violations());
-          };
-        });
+    ActivationClient.Joined joined = started;
+    return result
+        .thenCompose(
+            outcome -> {
+              if (outcome.outcome() != Outcome.CANCELLED) {
+                return CompletableFuture.completedFuture(outcome);
+              }
+              // Joined a run whose schedule was cancelled just before: the next run activates.
+              return CompletableFuture.supplyAsync(
+                      () -> withDeadline(() -> activations.activateNow(experimentId, requestedBy)))
+                  .thenCompose(
+                      again -> {
+                        CompletableFuture<ActivationResult> next = new CompletableFuture<>();
+                        awaitResult(again, deadlineNanos, next);
+                        return next;
+                      });
+            })
+        .handle(
+            (outcome, failure) -> {
+              if (failure != null) {
+                throw answerForWaitFailure(experimentId, joined, unwrap(failure));
+              }
+              return ScheduleEndpoints.answerFor(outcome);
+            });
   }
 
   private static ApiError answerForWaitFailure(
-      String experimentId, ActivationClient.Started started, Throwable failure) {
+      String experimentId, ActivationClient.Joined started, Throwable failure) {
+    if (failure instanceof ApiError error) {
+      return error;
+    }
     if (failure instanceof TimeoutException) {
       return new ApiError(
           ErrorCode.IN_PROGRESS,
@@ -144,7 +177,7 @@ public final class ActivationEndpoints {
    * wait goes on after a short, jittered pause on the timer, within the budget.
    */
   private void awaitResult(
-      ActivationClient.Started started,
+      ActivationClient.Joined started,
       long deadlineNanos,
       CompletableFuture<ActivationResult> result) {
     long left = deadlineNanos - System.nanoTime();
@@ -229,6 +262,11 @@ public final class ActivationEndpoints {
     data.put("startedAt", description.getStartTime());
     data.put("closedAt", description.getCloseTime());
     data.put("result", result);
+    data.put(
+        "schedule",
+        status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+            ? schedules.pendingSchedule(experimentId)
+            : null);
     return data;
   }
 

@@ -316,10 +316,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     void succeed(Object data) {
+      int status = 200;
+      if (data instanceof Accepted accepted) {
+        status = 202;
+        data = accepted.data();
+      }
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("success", true);
       body.put("data", data);
-      send(200, body, Map.of());
+      send(status, body, Map.of());
     }
 
     void fail(Throwable failure) {

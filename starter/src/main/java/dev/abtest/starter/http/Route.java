@@ -1,8 +1,8 @@
 package dev.abtest.starter.http;
 
 /**
- * One endpoint: a method, a path (ending in {@code /{id}} for one path parameter) and its handler.
- * Every route of this edge requires the caller to be authenticated.
+ * One endpoint: a method, a path (with one {@code {id}} segment for a path parameter) and its
+ * handler. Every route of this edge requires the caller to be authenticated.
  */
 public record Route(String method, String path, Handler handler) {
   private static final String PARAMETER = "{id}";
@@ -31,8 +31,12 @@ public record Route(String method, String path, Handler handler) {
     return method.equals(requestMethod) || method.equals("GET") && requestMethod.equals("HEAD");
   }
 
+  public static Route delete(String path, Handler handler) {
+    return new Route("DELETE", path, handler);
+  }
+
   boolean hasParameter() {
-    return path.endsWith("/" + PARAMETER);
+    return path.contains("/" + PARAMETER);
   }
 
   /** The raw (still percent-encoded) parameter when the raw path matches, or null. */
@@ -40,11 +44,15 @@ public record Route(String method, String path, Handler handler) {
     if (!hasParameter()) {
       return path.equals(rawPath) ? "" : null;
     }
-    String prefix = path.substring(0, path.length() - PARAMETER.length());
-    if (!rawPath.startsWith(prefix)) {
+    int at = path.indexOf(PARAMETER);
+    String prefix = path.substring(0, at);
+    String suffix = path.substring(at + PARAMETER.length());
+    if (!rawPath.startsWith(prefix)
+        || !rawPath.endsWith(suffix)
+        || rawPath.length() < prefix.length() + suffix.length()) {
       return null;
     }
-    String rest = rawPath.substring(prefix.length());
+    String rest = rawPath.substring(prefix.length(), rawPath.length() - suffix.length());
     return rest.isEmpty() || rest.indexOf('/') >= 0 ? null : rest;
   }
 }

@@ -1,0 +1,262 @@
+package dev.abtest.starter.http;
+
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationResult;
+import dev.abtest.activation.ActivationSchedule;
+import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.ScheduleCursor;
+import dev.abtest.activation.SchedulePage;
+import dev.abtest.activation.ScheduledActivation;
+import io.grpc.Context;
+import io.grpc.Status;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scheduled activation over HTTP: the {@code activateAt} branch of the activation route, the cancel
+ * route, the schedules list and the status route's {@code schedule}. Everything goes through {@link
+ * ActivationClient}.
+ */
+public final class ScheduleEndpoints {
+  public static final String SCHEDULES_PATH = "/api/nous/ab-testing/experiments/schedules";
+  public static final String CANCEL_PATH = ActivationEndpoints.STATUS_PATH + "/schedule";
+  public static final int DEFAULT_LIMIT = 20;
+  public static final int MAX_LIMIT = 100;
+
+  private static final Logger log = LoggerFactory.getLogger(ScheduleEndpoints.class);
+
+  private final ActivationClient activations;
+  private final Duration waitBudget;
+  private final Duration callTimeout;
+  private final ScheduledExecutorService deadlines;
+
+  /** The same budget, call limit and deadline timer as {@link ActivationEndpoints}. */
+  public ScheduleEndpoints(
+      ActivationClient activations,
+      Duration waitBudget,
+      Duration callTimeout,
+      ScheduledExecutorService deadlines) {
+    this.activations = activations;
+    this.waitBudget = waitBudget;
+    this.callTimeout = callTimeout;
+    this.deadlines = deadlines;
+  }
+
+  public List<Route> routes() {
+    return List.of(Route.delete(CANCEL_PATH, this::cancel), Route.get(SCHEDULES_PATH, this::list));
+  }
+
+  /**
+   * POST .../activate with a later {@code activateAt}: 202 with the pending schedule (new, joined
+   * or moved), else what the run decided instead, answered as an immediate activation would be.
+   */
+  Object schedule(String experimentId, Instant activateAt, String requestedBy) {
+    ActivationClient.ScheduleAnswer answer;
+    try {
+      answer =
+          withDeadline(
+              () -> activations.schedule(experimentId, activateAt, requestedBy, waitBudget),
+              callTimeout.plus(waitBudget));
+    } catch (RuntimeException e) {
+      throw failure("schedule the activation of " + experimentId, e);
+    }
+    if (answer.schedule() != null) {
+      return new Accepted(scheduled(experimentId, answer));
+    }
+    if (answer.result() == null) {
+      throw new ApiError(
+          ErrorCode.IN_PROGRESS,
+          ActivationEndpoints.inProgressDetails(experimentId, answer.workflowId(), answer.runId()));
+    }
+    return answerFor(answer.result());
+  }
+
+  private static Map<String, Object> scheduled(
+      String experimentId, ActivationClient.ScheduleAnswer answer) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("experimentId", experimentId);
+    data.put("status", "SCHEDULED");
+    data.put("activateAt", answer.schedule().activateAt());
+    data.put("scheduledBy", answer.schedule().scheduledBy());
+    data.put("workflowId", answer.workflowId());
+    data.put("runId", answer.runId());
+    data.put("statusUrl", ActivationEndpoints.statusUrl(experimentId));
+    return data;
+  }
+
+  /** The answer of the activation route for a result that is not a pending schedule. */
+  static Object answerFor(ActivationResult result) {
+    return switch (result.outcome()) {
+      case ACTIVATED -> Json.toTree(result.experiment());
+      case NOT_FOUND -> throw new ApiError(ErrorCode.NOT_FOUND);
+      case ALREADY_ACTIVE -> throw new ApiError(ErrorCode.ALREADY_ACTIVE);
+      case REJECTED -> throw new ApiError(ErrorCode.REJECTED, result.violations());
+      case CANCELLED ->
+          // A cancellation won a race with this request twice in a row: nothing was changed.
+          throw new ApiError(
+              ErrorCode.UNAVAILABLE,
+              "The schedule changed concurrently; try again",
+              null,
+              Map.of("Retry-After", "1"));
+    };
+  }
+
+  /** DELETE .../activations/{id}/schedule. */
+  Object cancel(Request request) {
+    String experimentId = experimentIdOf(request.pathParameter());
+    String cancelledBy = request.caller().subject();
+    Optional<ActivationResult> cancelled;
+    try {
+      cancelled =
+          withDeadline(
+              () -> {
+                try {
+                  return activations.cancel(experimentId, cancelledBy, waitBudget);
+                } catch (TimeoutException e) {
+                  throw new ApiError(ErrorCode.UNAVAILABLE);
+                }
+              },
+              callTimeout.plus(waitBudget));
+    } catch (ApiError e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw failure("cancel the schedule of " + experimentId, e);
+    }
+    ActivationSchedule schedule = cancelled.map(ActivationResult::schedule).orElse(null);
+    if (schedule == null) {
+      throw new ApiError(
+          ErrorCode.NOT_FOUND, "No scheduled activation for this experiment", null, Map.of());
+    }
+    log.info("Scheduled activation of {} cancelled", experimentId);
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("experimentId", experimentId);
+    data.put("status", "CANCELLED");
+    data.put("activateAt", schedule.activateAt());
+    data.put("cancelledBy", cancelledBy);
+    return data;
+  }
+
+  /** GET .../schedules?limit=&cursor=: the pending schedules, soonest first. */
+  Object list(Request request) {
+    Map<String, String> query = request.query();
+    int limit = limit(query.get("limit"));
+    ScheduleCursor cursor = cursor(query.get("cursor"));
+    SchedulePage page;
+    try {
+      page = withDeadline(() -> activations.schedules(limit, cursor), callTimeout);
+    } catch (RuntimeException e) {
+      if (TemporalErrors.grpcCode(e) == Status.Code.UNIMPLEMENTED) {
+        throw new ApiError(
+            ErrorCode.UNAVAILABLE,
+            "Listing schedules needs a Temporal server with visibility; the embedded test server"
+                + " has none (use DEVSTACK_TEMPORAL=cli)",
+            null,
+            Map.of());
+      }
+      throw failure("list the pending schedules", e);
+    }
+    return page(page);
+  }
+
+  /** The JSON shape of a page, shared with the command line. */
+  public static Map<String, Object> page(SchedulePage page) {
+    List<Map<String, Object>> items = page.items().stream().map(ScheduleEndpoints::item).toList();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("items", items);
+    data.put("nextCursor", page.next() == null ? null : page.next().encode());
+    return data;
+  }
+
+  private static Map<String, Object> item(ScheduledActivation entry) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("experimentId", entry.experimentId());
+    json.put("activateAt", entry.activateAt());
+    json.put("scheduledBy", entry.scheduledBy());
+    json.put("workflowId", entry.workflowId());
+    return json;
+  }
+
+  /** The status route's {@code schedule}: the pending schedule of a running activation, or null. */
+  Map<String, Object> pendingSchedule(String experimentId) {
+    Optional<ActivationSchedule> schedule;
+    try {
+      schedule = withDeadline(() -> activations.pendingSchedule(experimentId), callTimeout);
+    } catch (RuntimeException e) {
+      throw failure("query the schedule of " + experimentId, e);
+    }
+    return schedule
+        .map(
+            pending -> {
+              Map<String, Object> json = new LinkedHashMap<>();
+              json.put("activateAt", pending.activateAt());
+              json.put("scheduledBy", pending.scheduledBy());
+              return json;
+            })
+        .orElse(null);
+  }
+
+  private static String experimentIdOf(String raw) {
+    ExperimentIds.problem(raw)
+        .ifPresent(
+            problem -> {
+              throw ApiError.invalid("experimentId", problem);
+            });
+    return ExperimentIds.normalize(raw);
+  }
+
+  private static int limit(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiError.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
+  }
+
+  private static ScheduleCursor cursor(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    return ScheduleCursor.decode(raw)
+        .orElseThrow(
+            () -> ApiError.invalid("cursor", "cursor must be the nextCursor of a previous page"));
+  }
+
+  /** One Temporal call under a gRPC deadline, as in {@link ActivationEndpoints}. */
+  private <T> T withDeadline(Supplier<T> call, Duration limit) {
+    try (Context.CancellableContext context =
+        Context.current().withDeadlineAfter(limit.toMillis(), TimeUnit.MILLISECONDS, deadlines)) {
+      return context.call(call::get);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** 503 when Temporal is unreachable, 500 (logged) for anything else. */
+  private static ApiError failure(String what, RuntimeException e) {
+    if (TemporalErrors.isUnavailable(e)) {
+      log.warn("Temporal unavailable: could not {}: {}", what, TemporalErrors.grpcCode(e));
+      return new ApiError(ErrorCode.UNAVAILABLE);
+    }
+    log.error("Could not {}", what, e);
+    return new ApiError(ErrorCode.INTERNAL);
+  }
+}

@@ -1,0 +1,4 @@
+package dev.abtest.activation;
+
+/** Input of the {@code activateNow} update: who asks for the activation to happen now. */
+public record ActivateNowRequest(String requestedBy) {}
