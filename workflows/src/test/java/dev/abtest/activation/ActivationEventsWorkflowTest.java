@@ -37,6 +37,8 @@ class ActivationEventsWorkflowTest {
       mock(ValidationActivities.class, withSettings().withoutAnnotations());
   private final ActivationStoreActivities store =
       mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+  private final DecisionAuditActivities audit =
+      mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
   private final ActivationEventActivities delivery =
       mock(ActivationEventActivities.class, withSettings().withoutAnnotations());
   private final List<EventDelivery> posted = new CopyOnWriteArrayList<>();
@@ -51,12 +53,13 @@ class ActivationEventsWorkflowTest {
 
   private void start(WebhookTargets targets) {
     harness =
-        WorkflowHarness.start(WorkflowHarness.FAST_POLICY, targets, validation, store, delivery);
+        WorkflowHarness.start(
+            WorkflowHarness.FAST_POLICY, targets, validation, store, audit, delivery);
   }
 
   private void activatable(String id) {
     when(validation.validate(id)).thenReturn(Samples.valid(id));
-    when(store.activate(new ActivationRequest(id, "alice"))).thenReturn(Samples.activated(id));
+    when(store.writeSnapshot(Samples.snapshotOf(id))).thenReturn(Samples.written(id));
   }
 
   private ActivationResult activate(String id) throws Exception {
