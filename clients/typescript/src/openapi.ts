@@ -172,7 +172,7 @@ export interface components {
     schemas: {
         ActivationBody: {
             /**
-             * @description Trimmed, 1..128 characters, no control characters.
+             * @description Trimmed, 1..128 characters (code points), in Unicode NFC, no control, format (zero-width, bidi) or line/paragraph separator characters.
              * @example exp_active
              */
             experimentId: string;
@@ -188,7 +188,7 @@ export interface components {
             success: false;
             error: string;
             /** @enum {string} */
-            code: "IN_PROGRESS" | "INVALID_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "ALREADY_ACTIVE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REJECTED" | "INTERNAL" | "UNAVAILABLE";
+            code: "IN_PROGRESS" | "INVALID_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "ALREADY_ACTIVE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "REJECTED" | "HEADERS_TOO_LARGE" | "INTERNAL" | "UNAVAILABLE";
             details?: unknown;
         };
         FieldProblem: {
@@ -344,7 +344,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Malformed JSON; a missing, blank, non-string, over-long id or one with control characters; a bad query parameter. details names the field. */
+        /** @description Malformed JSON; a missing, blank, non-string, over-long id, one with control, format or separator characters or not in NFC; a body that is not well-formed UTF-8 (or has a BOM); malformed HTTP; a bad query parameter. details names the field. */
         InvalidRequest: {
             headers: {
                 [name: string]: unknown;
@@ -410,7 +410,7 @@ export interface components {
                 };
             };
         };
-        /** @description Temporal (or the database, or the token keys) unreachable; or too many requests waiting. */
+        /** @description Temporal (or the database, or the token keys) unreachable; or more than HTTP_MAX_WAITING (default 10,000) requests in progress: retry after Retry-After seconds. */
         Unavailable: {
             headers: {
                 "Retry-After"?: string;
@@ -420,6 +420,31 @@ export interface components {
                 "application/json": components["schemas"]["Error"] & {
                     /** @constant */
                     code?: "UNAVAILABLE";
+                };
+            };
+        };
+        /** @description The request head or body did not arrive within HTTP_READ_TIMEOUT (default 10s); the connection is closed. */
+        RequestTimeout: {
+            headers: {
+                Connection?: "close";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @constant */
+                    code?: "REQUEST_TIMEOUT";
+                };
+            };
+        };
+        /** @description The request line and headers are larger than 16 KiB. */
+        HeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] & {
+                    /** @constant */
+                    code?: "HEADERS_TOO_LARGE";
                 };
             };
         };
@@ -490,6 +515,7 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             /** @description The experiment is already ACTIVE; nothing was written. */
             409: {
                 headers: {
@@ -543,6 +569,7 @@ export interface operations {
                     };
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -587,6 +614,8 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -631,6 +660,8 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -668,6 +699,8 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -702,6 +735,8 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -75,6 +75,7 @@ public final class StarterApp implements AutoCloseable {
             workflows,
             config.waitBudget(),
             callTimeout(config),
+            config.acceptTimeout(),
             deadlines);
     Gauge.builder("starter.activations.waiting", activations, ActivationEndpoints::waiting)
         .description("Activation requests waiting for their run's result (holding no thread)")

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param database the audit history's read pool (small: it serves only the history route)
  * @param httpThreads the worker pool running handlers ({@code HTTP_THREADS}): each blocks at most
  *     for one short call (start a workflow, read the history); waiting holds no thread
+ * @param acceptTimeout how long an immediate activation waits for a worker to accept its {@code
+ *     activateNow} update before it joins the run and waits for its result instead
  * @param maxWaiting API requests in progress at once ({@code HTTP_MAX_WAITING}); beyond, 503
  */
 public record StarterConfig(
@@ -26,6 +28,7 @@ public record StarterConfig(
     DatabaseSettings database,
     Duration waitBudget,
     Duration startTimeout,
+    Duration acceptTimeout,
     int bodyLimitBytes,
     int httpThreads,
     int maxWaiting,
@@ -34,6 +37,7 @@ public record StarterConfig(
   public static final int DEFAULT_PORT = 8080;
   public static final Duration DEFAULT_WAIT_BUDGET = Duration.ofSeconds(10);
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_ACCEPT_TIMEOUT = Duration.ofSeconds(1);
   public static final int DEFAULT_BODY_LIMIT = 16 * 1024;
   public static final int DEFAULT_THREADS = 32;
   public static final int DEFAULT_MAX_WAITING = 10_000;
@@ -48,6 +52,7 @@ public record StarterConfig(
         database(env),
         env.duration("ACTIVATION_WAIT_BUDGET", DEFAULT_WAIT_BUDGET),
         env.duration("ACTIVATION_START_TIMEOUT", DEFAULT_START_TIMEOUT),
+        env.duration("ACTIVATION_ACCEPT_TIMEOUT", DEFAULT_ACCEPT_TIMEOUT),
         env.integer("HTTP_MAX_BODY_BYTES", DEFAULT_BODY_LIMIT, 64, 1024 * 1024),
         env.integer("HTTP_THREADS", DEFAULT_THREADS, 4, 4096),
         env.integer("HTTP_MAX_WAITING", DEFAULT_MAX_WAITING, 1, 1_000_000),

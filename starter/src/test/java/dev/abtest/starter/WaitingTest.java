@@ -30,6 +30,7 @@ class WaitingTest {
         stack.starter(
             Map.of(
                 "TEMPORAL_TASK_QUEUE", "nobody-polls-" + id,
+                "ACTIVATION_ACCEPT_TIMEOUT", "100ms",
                 "ACTIVATION_WAIT_BUDGET", "3s",
                 "HTTP_IDLE_TIMEOUT", "1s"))) {
       long started = System.nanoTime();
@@ -48,6 +49,7 @@ class WaitingTest {
         stack.starter(
             Map.of(
                 "TEMPORAL_TASK_QUEUE", "nobody-polls-" + id,
+                "ACTIVATION_ACCEPT_TIMEOUT", "100ms",
                 "ACTIVATION_WAIT_BUDGET", "4s",
                 "HTTP_MAX_WAITING", "5"))) {
       Api api = new Api(starter.baseUri());

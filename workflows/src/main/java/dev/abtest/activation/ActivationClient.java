@@ -208,6 +208,38 @@ public final class ActivationClient {
   }
 
   /**
+   * Whether {@code execution} is waiting on a schedule ({@code ActivationScheduledFor} is set): a
+   * read of the server's record, no worker involved.
+   */
+  public boolean hasPendingSchedule(WorkflowExecution execution) {
+    WorkflowStub run =
+        client.newUntypedWorkflowStub(
+            execution.getWorkflowId(), Optional.of(execution.getRunId()), Optional.empty());
+    return run.describe().getTypedSearchAttributes().get(Activation.ACTIVATION_SCHEDULED_FOR)
+        != null;
+  }
+
+  /**
+   * Sends {@code activateNow} to the open run {@code execution} (a pending schedule activates now)
+   * and returns once a worker has accepted it.
+   *
+   * @throws WorkflowUpdateException when the run refused it (it is no longer waiting)
+   */
+  public Joined activateNow(WorkflowExecution execution, String requestedBy) {
+    WorkflowStub run =
+        client.newUntypedWorkflowStub(
+            execution.getWorkflowId(), Optional.of(execution.getRunId()), Optional.empty());
+    WorkflowUpdateHandle<ActivationResult> update =
+        run.startUpdate(
+            UpdateOptions.newBuilder(ActivationResult.class)
+                .setUpdateName(Activation.UPDATE_ACTIVATE_NOW)
+                .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                .build(),
+            new ActivateNowRequest(requestedBy));
+    return new Joined(execution, update, null);
+  }
+
+  /**
    * What a schedule request came to: {@code schedule} set when a schedule is pending (new, joined
    * or moved); otherwise {@code result} is what the run decided instead (REJECTED, NOT_FOUND,
    * ALREADY_ACTIVE, or an activation that happened); both null when still undecided at the timeout.

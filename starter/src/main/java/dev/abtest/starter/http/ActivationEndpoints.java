@@ -14,6 +14,8 @@ import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateTimeoutOrCancelledException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,6 +55,7 @@ public final class ActivationEndpoints {
   private final WorkflowClient workflows;
   private final Duration waitBudget;
   private final Duration callTimeout;
+  private final Duration acceptTimeout;
   private final ScheduledExecutorService deadlines;
   private final AtomicInteger waiting = new AtomicInteger();
   private final ScheduleEndpoints schedules;
@@ -68,7 +71,9 @@ public final class ActivationEndpoints {
       WorkflowClient workflows,
       Duration waitBudget,
       Duration callTimeout,
+      Duration acceptTimeout,
       ScheduledExecutorService deadlines) {
+    this.acceptTimeout = acceptTimeout;
     this.activations = activations;
     this.workflows = workflows;
     this.waitBudget = waitBudget;
@@ -108,11 +113,10 @@ public final class ActivationEndpoints {
       return schedules.schedule(experimentId, later.get(), requestedBy);
     }
 
-    // Update-With-Start: a pending schedule is joined (and activated now) atomically.
     ActivationClient.Joined started;
     long startNanos = System.nanoTime();
     try {
-      started = withDeadline(() -> activations.activateNow(experimentId, requestedBy));
+      started = startOrJoin(experimentId, requestedBy);
     } catch (RuntimeException e) {
       long millis = (System.nanoTime() - startNanos) / 1_000_000;
       throw temporalFailure("start the activation of " + experimentId + " (" + millis + " ms)", e);
@@ -131,8 +135,7 @@ public final class ActivationEndpoints {
                 return CompletableFuture.completedFuture(outcome);
               }
               // Joined a run whose schedule was cancelled just before: the next run activates.
-              return CompletableFuture.supplyAsync(
-                      () -> withDeadline(() -> activations.activateNow(experimentId, requestedBy)))
+              return CompletableFuture.supplyAsync(() -> startOrJoin(experimentId, requestedBy))
                   .thenCompose(
                       again -> {
                         CompletableFuture<ActivationResult> next = new CompletableFuture<>();
@@ -147,6 +150,53 @@ public final class ActivationEndpoints {
               }
               return ScheduleEndpoints.answerFor(outcome);
             });
+  }
+
+  /**
+   * Joins (or starts) the experiment's run with an ordinary start ({@code USE_EXISTING}: one fast
+   * call, no worker involved); when that run is waiting on a schedule, sends it {@code activateNow}
+   * so that it activates now. Update-With-Start would do both in one call, but on the dev server a
+   * crowd of them on one run is not accepted within a second even with a live worker (200 at once
+   * made 503s; 5,000 took minutes): the storm path must stay a plain start. When no worker accepts
+   * the update within {@code acceptTimeout} (workers down), or the run refuses it (no longer
+   * waiting), or the server sheds it (many updates in flight), the request waits for the run's
+   * result instead.
+   */
+  private ActivationClient.Joined startOrJoin(String experimentId, String requestedBy) {
+    ActivationClient.Started run = withDeadline(() -> activations.start(experimentId, requestedBy));
+    ActivationClient.Joined waitForTheRun =
+        new ActivationClient.Joined(run.execution(), null, run.stub());
+    if (!withDeadline(() -> activations.hasPendingSchedule(run.execution()))) {
+      return waitForTheRun;
+    }
+    try {
+      return withDeadline(
+          acceptTimeout, () -> activations.activateNow(run.execution(), requestedBy));
+    } catch (WorkflowUpdateException | WorkflowNotFoundException refusedOrClosed) {
+      // No longer waiting, or closed meanwhile (another request activated it): its result stands.
+      return waitForTheRun;
+    } catch (RuntimeException e) {
+      if (notAcceptedInTime(e)
+          || TemporalErrors.isNotFound(e)
+          || TemporalErrors.grpcCode(e) == Status.Code.RESOURCE_EXHAUSTED) {
+        log.info(
+            "activateNow on the pending schedule of {} not accepted ({}): waiting for its run",
+            experimentId,
+            TemporalErrors.grpcCode(e));
+        return waitForTheRun;
+      }
+      throw e;
+    }
+  }
+
+  private static boolean notAcceptedInTime(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof WorkflowUpdateTimeoutOrCancelledException) {
+        return true;
+      }
+    }
+    Status.Code code = TemporalErrors.grpcCode(e);
+    return code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED;
   }
 
   private static ApiError answerForWaitFailure(
@@ -313,9 +363,12 @@ public final class ActivationEndpoints {
    * capability check all stop there, so an unreachable Temporal costs at most {@code callTimeout}.
    */
   private <T> T withDeadline(Supplier<T> call) {
+    return withDeadline(callTimeout, call);
+  }
+
+  private <T> T withDeadline(Duration timeout, Supplier<T> call) {
     try (Context.CancellableContext context =
-        Context.current()
-            .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS, deadlines)) {
+        Context.current().withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS, deadlines)) {
       return context.call(call::get);
     } catch (RuntimeException e) {
       throw e;

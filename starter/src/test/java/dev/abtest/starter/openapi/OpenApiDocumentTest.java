@@ -45,7 +45,7 @@ class OpenApiDocumentTest {
    */
   private static List<Route> apiRoutes() {
     List<Route> routes =
-        new ArrayList<>(new ActivationEndpoints(null, null, null, null, null).routes());
+        new ArrayList<>(new ActivationEndpoints(null, null, null, null, null, null).routes());
     routes.add(new HistoryEndpoint(null).route());
     return routes;
   }
