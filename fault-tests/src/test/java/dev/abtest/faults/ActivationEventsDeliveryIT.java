@@ -424,9 +424,16 @@ class ActivationEventsDeliveryIT {
     }
     Map<Integer, Integer> statuses = new TreeMap<>();
     for (CompletableFuture<HttpResponse<String>> request : requests) {
-      statuses.merge(request.get(120, TimeUnit.SECONDS).statusCode(), 1, Integer::sum);
+      HttpResponse<String> response = request.get(120, TimeUnit.SECONDS);
+      statuses.merge(response.statusCode(), 1, Integer::sum);
+      if (response.statusCode() == 202) {
+        // Still waiting when the starter's wait budget ran out (a 2-core machine under the storm):
+        // the contract's IN_PROGRESS, not a schedule.
+        assertThat(response.body()).contains("IN_PROGRESS");
+      }
     }
-    assertThat(statuses.keySet()).as("statuses %s", statuses).isSubsetOf(200, 409);
+    assertThat(statuses.keySet()).as("statuses %s", statuses).isSubsetOf(200, 202, 409);
+    assertThat(statuses).containsKey(200);
     String stormEvent = activatedEventId(storm);
     Thread.sleep(3000);
     List<Received> ok = to("/ok", storm);
