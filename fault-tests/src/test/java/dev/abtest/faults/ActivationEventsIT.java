@@ -308,15 +308,25 @@ class ActivationEventsIT {
     }
 
     static Verifier start(String secret) throws Exception {
-      if (!Files.isDirectory(VERIFIER.resolve("node_modules").resolve("standardwebhooks"))) {
+      if (!installed()) {
+        System.out.println("events: npm ci in " + VERIFIER + " (node_modules missing or stale)");
         Process install =
-            new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--silent")
+            new ProcessBuilder(
+                    "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--silent")
                 .directory(VERIFIER.toFile())
                 .inheritIO()
                 .start();
-        if (!install.waitFor(3, TimeUnit.MINUTES) || install.exitValue() != 0) {
-          throw new IllegalStateException("npm ci in " + VERIFIER + " failed");
+        if (!install.waitFor(3, TimeUnit.MINUTES)) {
+          install.destroyForcibly();
+          throw new IllegalStateException("npm ci in " + VERIFIER + " took over 3 minutes");
         }
+        if (install.exitValue() != 0) {
+          throw new IllegalStateException(
+              "npm ci in " + VERIFIER + " failed with exit code " + install.exitValue());
+        }
+      }
+      if (!installed()) {
+        throw new IllegalStateException("npm ci in " + VERIFIER + " left no standardwebhooks");
       }
       Process process =
           new ProcessBuilder("node", "verify.mjs", secret)
@@ -324,6 +334,20 @@ class ActivationEventsIT {
               .redirectError(ProcessBuilder.Redirect.INHERIT)
               .start();
       return new Verifier(process);
+    }
+
+    /**
+     * The locked dependencies are installed: npm ci writes node_modules/.package-lock.json, which
+     * must be at least as new as the committed lock file (a changed lock file reinstalls).
+     */
+    static boolean installed() throws IOException {
+      Path modules = VERIFIER.resolve("node_modules");
+      Path installedLock = modules.resolve(".package-lock.json");
+      return Files.isRegularFile(modules.resolve("standardwebhooks").resolve("package.json"))
+          && Files.isRegularFile(installedLock)
+          && Files.getLastModifiedTime(installedLock)
+                  .compareTo(Files.getLastModifiedTime(VERIFIER.resolve("package-lock.json")))
+              >= 0;
     }
 
     synchronized String verify(String id, String timestamp, String signature, String body)
