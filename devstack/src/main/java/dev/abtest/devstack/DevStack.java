@@ -154,9 +154,10 @@ public final class DevStack implements AutoCloseable {
     startWorker(env);
     // The starter opens its port last, so its GET /readyz answering 200 means all of it is up.
     awaitReady(Duration.ofSeconds(60));
+    // Before the starter opens its port: its /readyz answering 200 means the demo is scheduled.
+    scheduleDemo();
     startStarter(env);
     awaitStarterReady(Duration.ofSeconds(30));
-    scheduleDemo();
   }
 
   /** Sets the demo's pending schedule (or keeps the one pending); a failure only warns. */
