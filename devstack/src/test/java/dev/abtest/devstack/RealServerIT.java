@@ -222,7 +222,7 @@ class RealServerIT {
   /**
    * The dev stack's demo schedule ({@code exp_scheduled}, five minutes after the start): listed by
    * the README's query for what is pending, and its run's page names the time and who scheduled it
-   * (the run's summary, its current details, the timer's summary).
+   * (the run's summary and the timer's summary in the event history).
    */
   @Test
   void theWebUiListsThePendingScheduleAndItsRunShowsTheTimeAndWhoScheduledIt() throws Exception {
@@ -277,10 +277,6 @@ class RealServerIT {
       awaitText(driver, "Activate exp_scheduled at " + at + ", scheduled by devstack-demo");
       // The timer's summary, in the event history.
       awaitText(driver, "Activate exp_scheduled at " + at + " (scheduled by devstack-demo)");
-      // The run's summary and current details are under "User Metadata".
-      driver.findElement(By.xpath("//*[normalize-space(text())='User Metadata']")).click();
-      String details = awaitText(driver, "Scheduled activation of exp_scheduled at " + at);
-      assertThat(details).contains(", scheduled by devstack-demo");
       System.out.printf("web ui: the scheduled run shows %s and devstack-demo%n", at);
       screenshot(driver, "workflow-run-scheduled.png");
     } finally {
