@@ -19,18 +19,21 @@ final class DemoSchedule {
 
   private DemoSchedule() {}
 
+  /** The demo's pending schedule; {@code kept} when it was already pending before this start. */
+  record Pending(ActivationSchedule schedule, boolean kept) {}
+
   /**
    * The pending schedule after this call: the one kept from the last run, a new one, or empty when
    * the demo row can no longer be scheduled (already activated in an earlier session).
    */
-  static Optional<ActivationSchedule> ensure(ActivationClient activations, Instant now) {
+  static Optional<Pending> ensure(ActivationClient activations, Instant now) {
     Optional<ActivationSchedule> kept = activations.pendingSchedule(EXPERIMENT_ID);
     if (kept.isPresent()) {
-      return kept;
+      return Optional.of(new Pending(kept.get(), true));
     }
     Instant at = now.plus(AHEAD).truncatedTo(ChronoUnit.SECONDS);
     ActivationClient.ScheduleAnswer answer =
         activations.schedule(EXPERIMENT_ID, at, SCHEDULED_BY, Duration.ofSeconds(30));
-    return Optional.ofNullable(answer.schedule());
+    return Optional.ofNullable(answer.schedule()).map(schedule -> new Pending(schedule, false));
   }
 }

@@ -1,7 +1,6 @@
 package dev.abtest.devstack;
 
 import dev.abtest.activation.ActivationClient;
-import dev.abtest.activation.ActivationSchedule;
 import dev.abtest.devstack.DevStackConfig.TemporalMode;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.LoopbackTemporalServer;
@@ -77,7 +76,7 @@ public final class DevStack implements AutoCloseable {
   private DatabaseSettings databaseSettings;
   private TemporalSettings temporal;
   private WorkflowServiceStubs demoStubs;
-  private Optional<ActivationSchedule> demoSchedule = Optional.empty();
+  private Optional<DemoSchedule.Pending> demoSchedule = Optional.empty();
   private int seeded;
   private WorkerApp worker;
   private int workerPort;
@@ -155,9 +154,10 @@ public final class DevStack implements AutoCloseable {
     startWorker(env);
     // The starter opens its port last, so its GET /readyz answering 200 means all of it is up.
     awaitReady(Duration.ofSeconds(60));
+    // Before the starter opens its port: its /readyz answering 200 means the demo is scheduled.
+    scheduleDemo();
     startStarter(env);
     awaitStarterReady(Duration.ofSeconds(30));
-    scheduleDemo();
   }
 
   /** Sets the demo's pending schedule (or keeps the one pending); a failure only warns. */
@@ -467,13 +467,14 @@ public final class DevStack implements AutoCloseable {
               + ", then restart\n");
     }
     demoSchedule.ifPresent(
-        schedule ->
+        demo ->
             b.append(
                 String.format(
-                    "   Scheduled demo   %s activates at %s (scheduled by %s)%s%n",
+                    "   Scheduled demo   %s activates at %s (scheduled by %s%s)%s%n",
                     DemoSchedule.EXPERIMENT_ID,
-                    schedule.activateAt(),
-                    schedule.scheduledBy(),
+                    demo.schedule().activateAt(),
+                    demo.schedule().scheduledBy(),
+                    demo.kept() ? "; kept from the last start" : "",
                     devServer != null && devServer.uiUrl().isPresent()
                         ? "; pending: "
                             + webUiQueryLink(

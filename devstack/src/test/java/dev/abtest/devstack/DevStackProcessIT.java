@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -105,6 +106,71 @@ class DevStackProcessIT {
     // Seeds are inserted only where missing: the untouched ones are still there as seeded.
     assertThat(activate("exp_stopped")).satisfies(r -> assertStatus(r, 200, "\"success\":true"));
     stopAndCheckNothingIsLeft(second);
+  }
+
+  @Test
+  void theDemoScheduleIsSeededAtStartAndAPendingOneIsKeptOnARestart() throws Exception {
+    Assumptions.assumeTrue(
+        cli.isPresent(), "needs the Temporal CLI (scripts/install-temporal-cli)");
+    Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Process first = start(1);
+    Instant at = Instant.parse(demoScheduleIn(log(1), false));
+    // Five minutes after the start, so it is still pending when the restart below is done.
+    assertThat(at)
+        .isAfterOrEqualTo(before.plus(DemoSchedule.AHEAD))
+        .isBefore(Instant.now().plus(DemoSchedule.AHEAD).plusSeconds(1));
+    assertThat(log(1))
+        .contains("ExecutionStatus%20%3D%20%22Running%22%20AND%20ActivationScheduledFor");
+    HttpResponse<String> pending =
+        get("/api/nous/ab-testing/experiments/activations/exp_scheduled");
+    assertStatus(pending, 200, "\"scheduledBy\":\"devstack-demo\"");
+    assertThat(activateAtIn(pending.body())).isEqualTo(at);
+    assertThat(pending.body()).contains("RUNNING");
+    String runId = runIdIn(pending.body());
+    stopAndCheckNothingIsLeft(first);
+
+    Process second = start(2);
+    // The dev server kept the run in its database file: the same run and time, not a new one.
+    assertThat(demoScheduleIn(log(2), true)).isEqualTo(at.toString());
+    HttpResponse<String> kept = get("/api/nous/ab-testing/experiments/activations/exp_scheduled");
+    assertStatus(kept, 200, "\"scheduledBy\":\"devstack-demo\"");
+    assertThat(activateAtIn(kept.body())).isEqualTo(at);
+    assertThat(runIdIn(kept.body())).isEqualTo(runId);
+    // One SCHEDULED in the audit: the restart scheduled nothing again.
+    HttpResponse<String> history =
+        get("/api/nous/ab-testing/experiments/activations?experimentId=exp_scheduled");
+    assertStatus(history, 200, "\"records\"");
+    assertThat(history.body().split("\"outcome\":\"SCHEDULED\"", -1))
+        .as("one SCHEDULED record in %s", history.body())
+        .hasSize(2);
+    assertThat(history.body()).doesNotContain("RESCHEDULED");
+    stopAndCheckNothingIsLeft(second);
+  }
+
+  /** The time in the ready block's "Scheduled demo" line; {@code kept}: marked as kept or not. */
+  private static String demoScheduleIn(String log, boolean kept) {
+    java.util.regex.Matcher line =
+        java.util.regex.Pattern.compile(
+                "Scheduled demo\\s+exp_scheduled activates at (\\S+) \\(scheduled by"
+                    + " devstack-demo(; kept from the last start)?\\)")
+            .matcher(log);
+    assertThat(line.find()).as("the ready block's scheduled demo line; log:%n%s", log).isTrue();
+    assertThat(line.group(2) != null).as("marked as kept from the last start").isEqualTo(kept);
+    return line.group(1);
+  }
+
+  private static Instant activateAtIn(String body) {
+    java.util.regex.Matcher at =
+        java.util.regex.Pattern.compile("\"activateAt\":\"([^\"]+)\"").matcher(body);
+    assertThat(at.find()).as("activateAt in %s", body).isTrue();
+    return Instant.parse(at.group(1));
+  }
+
+  private static String runIdIn(String body) {
+    java.util.regex.Matcher runId =
+        java.util.regex.Pattern.compile("\"runId\":\"([^\"]+)\"").matcher(body);
+    assertThat(runId.find()).as("runId in %s", body).isTrue();
+    return runId.group(1);
   }
 
   @Test
@@ -226,8 +292,10 @@ class DevStackProcessIT {
       assertThat(process.isAlive()).as("dev stack exited early; log:%n%s", log(run)).isTrue();
       try {
         HttpResponse<String> ready = get("/readyz");
-        if (ready.statusCode() == 200) {
-          assertThat(log(run)).contains("curl -sS -X POST", "exp_123456");
+        // The ready block is printed just after the starter answers.
+        if (ready.statusCode() == 200
+            && log(run).contains("curl -sS -X POST")
+            && log(run).contains("exp_123456")) {
           return;
         }
       } catch (IOException notYet) {

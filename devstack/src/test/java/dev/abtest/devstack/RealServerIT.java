@@ -3,6 +3,8 @@ package dev.abtest.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationSchedule;
 import dev.abtest.embedded.TemporalServers;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -218,6 +220,71 @@ class RealServerIT {
   }
 
   /**
+   * The dev stack's demo schedule ({@code exp_scheduled}, five minutes after the start): listed by
+   * the README's query for what is pending, and its run's page names the time and who scheduled it
+   * (the run's summary and the timer's summary in the event history).
+   */
+  @Test
+  void theWebUiListsThePendingScheduleAndItsRunShowsTheTimeAndWhoScheduledIt() throws Exception {
+    boolean browser = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!"true".equals(System.getenv("CI"))) {
+      Assumptions.assumeTrue(browser, "needs /usr/bin/chromium and /usr/bin/chromedriver");
+    }
+    assertThat(browser).as("Chromium and chromedriver installed (.ci/run installs them)").isTrue();
+    ActivationClient activations = new ActivationClient(client);
+    ActivationSchedule demo =
+        eventuallyPresent(() -> activations.pendingSchedule("exp_scheduled"))
+            .orElseThrow(() -> new AssertionError("the dev stack scheduled no demo"));
+    assertThat(demo.scheduledBy()).isEqualTo("devstack-demo");
+    assertThat(demo.activateAt()).isAfter(Instant.now());
+    String workflowId = "activate-experiment:exp_scheduled";
+    String query =
+        "ExecutionStatus = \"Running\" AND ActivationScheduledFor > \""
+            + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+            + "\"";
+    assertThat(eventually(() -> listWorkflowIds(query), List.of(workflowId)))
+        .as("list %s", query)
+        .containsExactly(workflowId);
+    System.out.printf("visibility: %s -> [%s]%n", query, workflowId);
+
+    Files.createDirectories(SCREENSHOTS);
+    WebDriver driver = chromium();
+    try {
+      String ui = "http://127.0.0.1:" + uiPort;
+      driver.get(listUrl(ui, query));
+      String list = awaitText(driver, workflowId);
+      assertThat(list)
+          .contains("Running")
+          .doesNotContain("activate-experiment:exp_123456")
+          .doesNotContain("activate-experiment:exp_completed");
+      screenshot(driver, "workflow-list-scheduled.png");
+
+      String runId =
+          client
+              .listExecutions("WorkflowId = \"" + workflowId + "\"")
+              .findFirst()
+              .orElseThrow()
+              .getExecution()
+              .getRunId();
+      driver.get(
+          ui
+              + "/namespaces/default/workflows/"
+              + URLEncoder.encode(workflowId, StandardCharsets.UTF_8)
+              + "/"
+              + runId
+              + "/history");
+      String at = demo.activateAt().toString();
+      awaitText(driver, "Activate exp_scheduled at " + at + ", scheduled by devstack-demo");
+      // The timer's summary, in the event history.
+      awaitText(driver, "Activate exp_scheduled at " + at + " (scheduled by devstack-demo)");
+      System.out.printf("web ui: the scheduled run shows %s and devstack-demo%n", at);
+      screenshot(driver, "workflow-run-scheduled.png");
+    } finally {
+      driver.quit();
+    }
+  }
+
+  /**
    * Records this dev server's histories of each outcome into the replay test's resources, beside
    * those the test server recorded. Off by default: {@code mvn -pl devstack -am verify
    * -Dit.test=RealServerIT -Dhistories.record=true} after a deliberate, replay-safe change.
@@ -308,6 +375,22 @@ class RealServerIT {
         .listExecutions(query)
         .map(info -> info.getExecution().getWorkflowId())
         .collect(Collectors.toList());
+  }
+
+  /** Asks again until there is an answer (the dev stack schedules its demo after /readyz). */
+  private static <T> Optional<T> eventuallyPresent(Supplier<Optional<T>> call) {
+    long deadline = System.nanoTime() + VISIBLE_WITHIN.toNanos();
+    Optional<T> last = call.get();
+    while (last.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      last = call.get();
+    }
+    return last;
   }
 
   /** Visibility is eventually consistent: ask again until the answer is the expected one. */

@@ -291,10 +291,7 @@ public final class ActivationClient {
               new Object[] {new ScheduleRequest(activateAt, requestedBy)},
               new Object[] {new ActivationRequest(id, requestedBy, activateAt)});
     } catch (WorkflowUpdateException refused) {
-      // The validator refused: the open run is no longer waiting (or the time is no longer ahead
-      // of the run's clock), so its result answers the request.
-      WorkflowExecution execution = refused.getExecution();
-      return new ScheduleAnswer(execution, null, runResult(execution, deadline));
+      return refusedByTheValidator(refused, deadline);
     }
     try {
       ActivationSchedule schedule = update.getResult(millisLeft(deadline), TimeUnit.MILLISECONDS);
@@ -307,8 +304,19 @@ public final class ActivationClient {
         return new ScheduleAnswer(
             update.getExecution(), null, failure.getDetails().get(ActivationResult.class));
       }
-      throw failed;
+      // With Update-With-Start the SDK hands back a handle even when the validator refused the
+      // update; the refusal surfaces here, from the handle's result.
+      return refusedByTheValidator(failed, deadline);
     }
+  }
+
+  /**
+   * The {@code schedule} validator refused (the run is no longer waiting, or the time is no longer
+   * ahead of the run's clock): nothing was scheduled, and the run's result answers the request.
+   */
+  private ScheduleAnswer refusedByTheValidator(WorkflowUpdateException refused, long deadline) {
+    WorkflowExecution execution = refused.getExecution();
+    return new ScheduleAnswer(execution, null, runResult(execution, deadline));
   }
 
   private ActivationResult runResult(WorkflowExecution execution, long deadline) {

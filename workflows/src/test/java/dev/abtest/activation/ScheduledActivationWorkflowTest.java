@@ -221,6 +221,56 @@ class ScheduledActivationWorkflowTest {
     assertThat(history).doesNotContain("\"cancel\"");
   }
 
+  @Test
+  void aScheduleRefusedByTheValidatorOfADecidingRunAnswersWithTheRunsResult() throws Exception {
+    java.util.concurrent.CountDownLatch validating = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    when(validation.validate(ID))
+        .thenAnswer(
+            call -> {
+              validating.countDown();
+              assertThat(release.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+              return Samples.valid(ID);
+            });
+    ActivationClient.Joined now = harness.activations.activateNow(ID, "dave");
+    assertThat(validating.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    // The run is deciding: the schedule update's validator refuses it during Update-With-Start.
+    java.util.concurrent.CompletableFuture<ActivationClient.ScheduleAnswer> answer =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> harness.activations.schedule(ID, inAnHour(), "bob", WAIT));
+    Thread.sleep(500);
+    release.countDown();
+
+    ActivationClient.ScheduleAnswer refused =
+        answer.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(refused.schedule()).isNull();
+    assertThat(refused.result().outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(refused.runId()).isEqualTo(now.runId());
+    assertThat(now.result(WAIT).outcome()).isEqualTo(Outcome.ACTIVATED);
+    verify(store, times(1))
+        .writeSnapshot(org.mockito.ArgumentMatchers.argThat(w -> w.requestedBy().equals("dave")));
+    assertThat(decisions()).extracting(Decision::outcome).doesNotContain(DecisionOutcome.SCHEDULED);
+  }
+
+  @Test
+  void aTimeThatHasPassedOnTheRunsClockAnswersWithTheRunsResult() {
+    // The server's clock is two hours ahead of this caller's: a time an hour ahead here has passed
+    // there, so the validator refuses the schedule during Update-With-Start.
+    Instant aheadHere = inAnHour();
+    harness.env.sleep(Duration.ofHours(2));
+
+    ActivationClient.ScheduleAnswer answer =
+        harness.activations.schedule(ID, aheadHere, "alice", WAIT);
+
+    assertThat(answer.schedule()).isNull();
+    assertThat(answer.result()).isNotNull();
+    assertThat(answer.result().outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(answer.execution()).isNotNull();
+    assertThat(harness.activations.pendingSchedule(ID)).isEmpty();
+    assertThat(decisions()).extracting(Decision::outcome).doesNotContain(DecisionOutcome.SCHEDULED);
+  }
+
   /**
    * Replays the run's history on the current code (the scheduled path is deterministic) and, with
    * {@code -Dhistories.record=true}, writes it where {@link WorkflowReplayTest} replays it from.
