@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
-import dev.abtest.activation.ExperimentIds;
 import dev.abtest.activation.Outcome;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -26,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -146,7 +143,7 @@ public final class ActivationEndpoints {
         .handle(
             (outcome, failure) -> {
               if (failure != null) {
-                throw answerForWaitFailure(experimentId, joined, unwrap(failure));
+                throw answerForWaitFailure(experimentId, joined, Futures.unwrap(failure));
               }
               return ScheduleEndpoints.answerFor(outcome);
             });
@@ -243,7 +240,7 @@ public final class ActivationEndpoints {
                 result.complete(value);
                 return;
               }
-              Throwable cause = unwrap(failure);
+              Throwable cause = Futures.unwrap(failure);
               if (TemporalErrors.grpcCode(cause) != Status.Code.RESOURCE_EXHAUSTED) {
                 result.completeExceptionally(cause);
                 return;
@@ -261,24 +258,9 @@ public final class ActivationEndpoints {
             });
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
   /** GET .../activations/{id}: the latest run for the experiment, as Temporal reports it. */
   Object status(Request request) {
-    String raw = request.pathParameter();
-    ExperimentIds.problem(raw)
-        .ifPresent(
-            problem -> {
-              throw ApiError.invalid("experimentId", problem);
-            });
-    String experimentId = ExperimentIds.normalize(raw);
+    String experimentId = Parameters.experimentId(request.pathParameter());
     String workflowId = Activation.workflowId(experimentId);
     WorkflowExecutionDescription description;
     try {
@@ -335,12 +317,7 @@ public final class ActivationEndpoints {
           "experimentId",
           "experimentId must be a string, got " + id.getNodeType().name().toLowerCase());
     }
-    ExperimentIds.problem(id.textValue())
-        .ifPresent(
-            problem -> {
-              throw ApiError.invalid("experimentId", problem);
-            });
-    return ExperimentIds.normalize(id.textValue());
+    return Parameters.experimentId(id.textValue());
   }
 
   static Map<String, Object> inProgressDetails(

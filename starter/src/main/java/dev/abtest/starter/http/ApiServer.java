@@ -12,9 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -208,7 +206,7 @@ public final class ApiServer implements AutoCloseable {
               if (failure == null) {
                 exchange.succeed(data);
               } else {
-                exchange.fail(unwrap(failure));
+                exchange.fail(Futures.unwrap(failure));
               }
             });
     return true;
@@ -241,15 +239,6 @@ public final class ApiServer implements AutoCloseable {
     } finally {
       MDC.clear();
     }
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private Caller authenticate(String authorization) {

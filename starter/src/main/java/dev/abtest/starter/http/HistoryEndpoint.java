@@ -1,7 +1,6 @@
 package dev.abtest.starter.http;
 
 import dev.abtest.activation.DecisionOutcome;
-import dev.abtest.activation.ExperimentIds;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditCursor;
 import dev.abtest.store.AuditPage;
@@ -37,19 +36,12 @@ public final class HistoryEndpoint {
 
   Object history(Request request) {
     Map<String, String> query = request.query();
-    String raw = query.get("experimentId");
-    ExperimentIds.problem(raw)
-        .ifPresent(
-            problem -> {
-              throw ApiError.invalid("experimentId", problem);
-            });
+    String experimentId = Parameters.experimentId(query.get("experimentId"));
     DecisionOutcome outcome = outcome(query.get("outcome"));
-    int limit = limit(query.get("limit"));
+    int limit = Parameters.limit(query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
     AuditCursor cursor = cursor(query.get("cursor"));
     try {
-      return page(
-          ExperimentIds.normalize(raw),
-          store.history(ExperimentIds.normalize(raw), outcome, limit, cursor));
+      return page(experimentId, store.history(experimentId, outcome, limit, cursor));
     } catch (RuntimeException e) {
       if (isConnectionProblem(e)) {
         log.warn("Activation history unavailable: {}", e.getMessage());
@@ -107,21 +99,6 @@ public final class HistoryEndpoint {
     } catch (IllegalArgumentException e) {
       throw ApiError.invalid("outcome", e.getMessage());
     }
-  }
-
-  private static int limit(String raw) {
-    if (raw == null || raw.isEmpty()) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(raw);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiError.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
   }
 
   private static AuditCursor cursor(String raw) {

@@ -3,7 +3,6 @@ package dev.abtest.starter.http;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationSchedule;
-import dev.abtest.activation.ExperimentIds;
 import dev.abtest.activation.ScheduleCursor;
 import dev.abtest.activation.SchedulePage;
 import dev.abtest.activation.ScheduledActivation;
@@ -113,7 +112,7 @@ public final class ScheduleEndpoints {
 
   /** DELETE .../activations/{id}/schedule. */
   Object cancel(Request request) {
-    String experimentId = experimentIdOf(request.pathParameter());
+    String experimentId = Parameters.experimentId(request.pathParameter());
     String cancelledBy = request.caller().subject();
     Optional<ActivationResult> cancelled;
     try {
@@ -149,7 +148,7 @@ public final class ScheduleEndpoints {
   /** GET .../schedules?limit=&cursor=: the pending schedules, soonest first. */
   Object list(Request request) {
     Map<String, String> query = request.query();
-    int limit = limit(query.get("limit"));
+    int limit = Parameters.limit(query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
     ScheduleCursor cursor = cursor(query.get("cursor"));
     SchedulePage page;
     try {
@@ -203,30 +202,6 @@ public final class ScheduleEndpoints {
               return json;
             })
         .orElse(null);
-  }
-
-  private static String experimentIdOf(String raw) {
-    ExperimentIds.problem(raw)
-        .ifPresent(
-            problem -> {
-              throw ApiError.invalid("experimentId", problem);
-            });
-    return ExperimentIds.normalize(raw);
-  }
-
-  private static int limit(String raw) {
-    if (raw == null || raw.isEmpty()) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(raw);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ApiError.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
   }
 
   private static ScheduleCursor cursor(String raw) {
