@@ -24,7 +24,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +35,12 @@ import org.slf4j.LoggerFactory;
  * directory: {@code bin-<version>} (extracted binaries), {@code data} (the cluster, kept across
  * restarts), {@code run} (unix socket), {@code postgres.log}.
  *
- * <p>Listens on 127.0.0.1 only. Under root, initdb/pg_ctl/postgres run as {@code nobody} through
- * {@code setpriv} (PostgreSQL refuses root), so every ancestor of the directory must be traversable
- * by others. A JVM shutdown hook stops the server; a server orphaned by a killed JVM is stopped by
- * the next {@link Builder#start()} on the same directory.
+ * <p>Listens on 127.0.0.1 only. PostgreSQL refuses root: under root, initdb/pg_ctl/postgres run in
+ * a user namespace that maps root to {@code nobody} (util-linux {@code unshare}), so any directory
+ * root owns works, a mode-700 parent included; where user namespaces are unavailable they run as
+ * {@code nobody} through {@code setpriv}, and every ancestor of the directory must then be
+ * traversable by others (see {@link RunAs}). A JVM shutdown hook stops the server; a server
+ * orphaned by a killed JVM is stopped by the next {@link Builder#start()} on the same directory.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
   /**
@@ -91,6 +95,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private String password = DEFAULT_PASSWORD;
     private boolean fastAndUnsafe;
     private boolean stopOnJvmExit = true;
+    private boolean userNamespace = true;
 
     private Builder() {}
 
@@ -140,16 +145,25 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Under root, whether PostgreSQL may run in a user namespace (default true); false runs it as
+     * {@code nobody}, as where namespaces are unavailable (the tests of that path use it).
+     */
+    Builder userNamespace(boolean userNamespace) {
+      this.userNamespace = userNamespace;
+      return this;
+    }
+
     /** Extracts the binaries if needed, runs initdb if dir/data holds no cluster yet, starts. */
     public EmbeddedPostgres start() throws IOException {
       if (directory == null) {
         throw new IllegalStateException("EmbeddedPostgres.Builder: directory(...) is required");
       }
       Path dir = directory.toAbsolutePath().normalize();
-      RunAs runAs = RunAs.detect();
+      RunAs runAs = RunAs.detect(userNamespace);
       Files.createDirectories(dir);
       runAs.checkTraversable(dir);
-      if (runAs.dropPrivileges()) {
+      if (runAs.mode() == RunAs.Mode.NOBODY) {
         int mode = (Integer) Files.getAttribute(dir, "unix:mode");
         Files.setAttribute(dir, "unix:mode", mode | 0001); // nobody must reach data/ and run/
       }
@@ -311,8 +325,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  /** Creates run dir and log, runs initdb when there is no cluster, writes our settings. */
+  /**
+   * Stops a server orphaned on this directory, creates run dir and log, runs initdb when there is
+   * no cluster (else hands it to the server's owner, in case another root mode created it), writes
+   * our settings.
+   */
   private void prepare() throws IOException {
+    stopOrphan(); // before the files change owner under a running server
     Files.createDirectories(runDir);
     Files.setAttribute(runDir, "unix:mode", 0700);
     runAs.own(runDir);
@@ -322,9 +341,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
     runAs.own(logFile);
     if (!Files.exists(data.resolve("PG_VERSION"))) {
       initdb();
-    } else if (runAs.dropPrivileges()
-        && (Integer) Files.getAttribute(data, "unix:uid") != runAs.uid()) {
-      runAs.own(data); // created by a non-root run earlier
+    } else if (runAs.isRoot()
+        && (Integer) Files.getAttribute(data, "unix:uid") != runAs.ownerUid()) {
+      runAs.own(data); // created by a non-root run, or as nobody before namespaces, or back
     }
     writeSettings();
   }
@@ -342,19 +361,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
     long t0 = System.nanoTime();
     try {
       exec(
-          List.of(
-              bin("initdb"),
-              "-D",
-              data.toString(),
-              "-U",
-              user,
-              "--pwfile=" + pwFile,
-              "-A",
-              "scram-sha-256",
-              "-E",
-              "UTF8",
-              "--no-locale",
-              "--no-instructions"),
+          runAs.command(
+              List.of(
+                  bin("initdb"),
+                  "-D",
+                  data.toString(),
+                  "-U",
+                  user,
+                  "--pwfile=" + pwFile,
+                  "-A",
+                  "scram-sha-256",
+                  "-E",
+                  "UTF8",
+                  "--no-locale",
+                  "--no-instructions")),
           Duration.ofMinutes(2),
           "initdb");
     } finally {
@@ -458,9 +478,42 @@ public final class EmbeddedPostgres implements AutoCloseable {
           "Stopping a PostgreSQL (pid {}) left running on {} by an earlier run",
           process.get().pid(),
           data);
-      pgCtl(List.of("stop", "-m", "fast", "-w", "-t", Long.toString(STOP_TIMEOUT.toSeconds())));
+      if (runAs.isRoot()) {
+        fastShutdown(process.get());
+      } else {
+        pgCtl(List.of("stop", "-m", "fast", "-w", "-t", Long.toString(STOP_TIMEOUT.toSeconds())));
+      }
     } else {
       Files.deleteIfExists(pidFile);
+    }
+  }
+
+  /**
+   * What {@code pg_ctl stop -m fast} does, sent by root itself: the orphan may have been started in
+   * the other root mode (as nobody, or in a namespace), which a pg_ctl of this mode cannot signal.
+   */
+  private void fastShutdown(ProcessHandle postmaster) throws IOException {
+    exec(
+        List.of("kill", "-INT", Long.toString(postmaster.pid())),
+        Duration.ofSeconds(10),
+        "kill -INT");
+    try {
+      postmaster.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IOException(
+          "PostgreSQL (pid "
+              + postmaster.pid()
+              + ") left running on "
+              + data
+              + " did not stop within "
+              + STOP_TIMEOUT.toSeconds()
+              + " s",
+          e);
+    } catch (ExecutionException e) {
+      throw new IOException("Waiting for PostgreSQL to stop failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while stopping PostgreSQL", e);
     }
   }
 
@@ -485,11 +538,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
     command.add("-D");
     command.add(data.toString());
     command.addAll(args);
-    exec(command, START_TIMEOUT.plusSeconds(10), "pg_ctl " + args.get(0));
+    exec(runAs.command(command), START_TIMEOUT.plusSeconds(10), "pg_ctl " + args.get(0));
   }
 
+  /** Runs {@code command} as given (wrapped by {@link RunAs#command} where it must not be root). */
   private void exec(List<String> command, Duration timeout, String what) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(runAs.command(command)).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("LC_"));
     env.put("LC_ALL", "C");

@@ -5,7 +5,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 
-/** Run in a child JVM by EmbeddedPostgresTest, which kills it with SIGKILL once ready. */
+/**
+ * Run in a child JVM by EmbeddedPostgresTest, which kills it with SIGKILL once ready. Arguments:
+ * directory, user, password, and optionally {@code nobody} to run it as nobody under root (no user
+ * namespace).
+ */
 public final class PostgresInChildJvm {
 
   static final String READY = "POSTGRES-READY";
@@ -19,6 +23,7 @@ public final class PostgresInChildJvm {
             .user(args[1])
             .password(args[2])
             .fastAndUnsafe(true)
+            .userNamespace(!(args.length > 3 && args[3].equals("nobody")))
             .start();
     pg.createDatabase("killed");
     try (Connection c = DriverManager.getConnection(pg.jdbcUrl("killed"), args[1], args[2]);
