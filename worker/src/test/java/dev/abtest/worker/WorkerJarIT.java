@@ -45,7 +45,8 @@ class WorkerJarIT {
   void theShadedJarActivatesAndShutsDownGracefullyOnSigterm() throws Exception {
     Path jar = Path.of(System.getProperty("worker.jar", "target/worker.jar"));
     assertThat(jar).exists();
-    // A fresh directory per run (world-traversable: PostgreSQL runs as nobody under root).
+    // A fresh directory per run (world-traversable: under root without user namespaces, PostgreSQL
+    // runs as nobody).
     Path dir =
         Files.createDirectories(
             Path.of("target", "it-worker-jar", "run-" + ProcessHandle.current().pid()));
