@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -106,9 +105,11 @@ class EmbeddedPostgresUnderRootTest {
   @Test
   void aClusterCreatedAsNobodyIsTakenOverWithItsOrphanedServerAndHandedBack() throws Exception {
     assumeTrue(userNamespaces, "needs user namespaces");
-    // nobody must traverse it: under target/, like every other test's directory
-    Path dir = Path.of("target", "pg-root-" + UUID.randomUUID()).toAbsolutePath();
-    cleanup.add(dir);
+    // nobody must traverse it, wherever the checkout is: a folder of /tmp open to others
+    Path parent = Files.createTempDirectory("pg-root-");
+    cleanup.add(parent);
+    Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path dir = parent.resolve("pg");
     Process child =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
