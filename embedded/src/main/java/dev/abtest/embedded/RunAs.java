@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -151,14 +152,19 @@ final class RunAs {
     if (mode == Mode.CURRENT_USER) {
       return;
     }
+    List<Path> all;
     try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.toList()) {
-        if ((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) != ownerUid) {
-          Files.setAttribute(p, "unix:uid", ownerUid, LinkOption.NOFOLLOW_LINKS);
-        }
-        if ((Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS) != ownerGid) {
-          Files.setAttribute(p, "unix:gid", ownerGid, LinkOption.NOFOLLOW_LINKS);
-        }
+      all = new ArrayList<>(walk.toList());
+    }
+    // Children first, path last: a start reads the top's owner to decide whether to walk, so an
+    // interrupted walk is walked again.
+    Collections.reverse(all);
+    for (Path p : all) {
+      if ((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) != ownerUid) {
+        Files.setAttribute(p, "unix:uid", ownerUid, LinkOption.NOFOLLOW_LINKS);
+      }
+      if ((Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS) != ownerGid) {
+        Files.setAttribute(p, "unix:gid", ownerGid, LinkOption.NOFOLLOW_LINKS);
       }
     }
   }
@@ -213,7 +219,8 @@ final class RunAs {
   }
 
   /** Runs {@code id -u} in a namespace as the server would; empty when it answers nobody's uid. */
-  private static synchronized Optional<String> userNamespaceProblem(int uid, int gid) {
+  private static synchronized Optional<String> userNamespaceProblem(int uid, int gid)
+      throws IOException {
     if (userNamespaceProblem == null) {
       String problem;
       try {
@@ -229,6 +236,9 @@ final class RunAs {
                     "-u"));
         problem = out.equals(Integer.toString(uid)) ? null : "unshare answered " + firstLine(out);
       } catch (IOException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e; // says nothing about namespaces: probe again next time
+        }
         problem = firstLine(String.valueOf(e.getMessage()));
       }
       userNamespaceProblem = Optional.ofNullable(problem);
