@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,7 +19,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,29 +125,7 @@ class EmbeddedPostgresTest {
   @Test
   void aPostgresLeftRunningByAKilledJvmDoesNotBlockTheNextStart() throws Exception {
     pg.close();
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                PostgresInChildJvm.class.getName(),
-                dir.toString(),
-                USER,
-                PASSWORD)
-            .redirectErrorStream(true)
-            .start();
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null && !line.equals(PostgresInChildJvm.READY)) {
-        // skip the child's log lines
-      }
-      assertThat(line).as("child JVM reported ready").isEqualTo(PostgresInChildJvm.READY);
-      child.destroyForcibly(); // SIGKILL: no shutdown hook runs, the postmaster stays behind
-      assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+    PostgresInChildJvm.startThenKill(dir, USER, PASSWORD, false);
     assertThat(Files.exists(dir.resolve("data/postmaster.pid"))).isTrue();
 
     pg = startOn(dir);

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,32 +108,8 @@ class EmbeddedPostgresUnderRootTest {
     cleanup.add(parent);
     Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path dir = parent.resolve("pg");
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                PostgresInChildJvm.class.getName(),
-                dir.toString(),
-                USER,
-                PASSWORD,
-                "nobody")
-            .redirectErrorStream(true)
-            .start();
-    ProcessHandle orphan;
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null && !line.equals(PostgresInChildJvm.READY)) {
-        // skip the child's log lines
-      }
-      assertThat(line).as("child JVM reported ready").isEqualTo(PostgresInChildJvm.READY);
-      orphan = postmaster(dir);
-      child.destroyForcibly(); // SIGKILL: the postmaster, running as nobody, stays behind
-      assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+    PostgresInChildJvm.startThenKill(dir, USER, PASSWORD, true);
+    ProcessHandle orphan = postmaster(dir); // running as nobody, left behind
     assertThat(orphan.info().user()).contains("nobody");
     assertThat(Files.getAttribute(dir.resolve("data"), "unix:uid")).isNotEqualTo(0);
 
