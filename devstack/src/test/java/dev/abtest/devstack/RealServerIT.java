@@ -37,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -278,6 +279,15 @@ class RealServerIT {
       // The timer's summary, in the event history.
       awaitText(driver, "Activate exp_scheduled at " + at + " (scheduled by devstack-demo)");
       System.out.printf("web ui: the scheduled run shows %s and devstack-demo%n", at);
+      // Wide enough for the event table, with the timer's event opened: its details show the
+      // whole summary (the table's column cuts a long one short).
+      driver.manage().window().setSize(new Dimension(2400, 1200));
+      try {
+        driver.findElement(By.xpath("//*[normalize-space(text())='Timer Started']")).click();
+      } catch (RuntimeException e) {
+        System.out.println("web ui: could not open the timer's event: " + e.getMessage());
+      }
+      Thread.sleep(1000);
       screenshot(driver, "workflow-run-scheduled.png");
     } finally {
       driver.quit();

@@ -71,12 +71,13 @@ public final class StarterApp implements AutoCloseable {
             });
     ActivationEndpoints activations =
         new ActivationEndpoints(
-            new ActivationClient(workflows, config.temporal().taskQueue()),
-            workflows,
+            new ActivationClient(
+                workflows,
+                config.temporal().taskQueue(),
+                callTimeout(config),
+                config.acceptTimeout()),
             config.waitBudget(),
-            callTimeout(config),
-            config.acceptTimeout(),
-            deadlines);
+            callTimeout(config));
     Gauge.builder("starter.activations.waiting", activations, ActivationEndpoints::waiting)
         .description("Activation requests waiting for their run's result (holding no thread)")
         .register(metrics.registry());

@@ -3,17 +3,22 @@ package dev.abtest.starter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.abtest.activation.Activation;
 import dev.abtest.activation.ExperimentStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -204,6 +209,93 @@ class ScheduledActivationRouteTest {
   }
 
   @Test
+  void anImmediateRequestRightAfterTheSchedulesAnswerActivatesAtOnce() {
+    for (int round = 1; round <= 5; round++) {
+      String id = stack.insert("right_after_" + round, ExperimentStatus.PENDING);
+      assertThat(schedule(id, Instant.now().plus(Duration.ofMinutes(10)), token).status())
+          .isEqualTo(202);
+
+      long started = System.nanoTime();
+      Api.Reply now = api.activate(id, stack.token("carol"));
+
+      assertThat(now.status()).as("round %d: %s", round, now.body()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+      assertThat(now.body().get("data").get("status").asText()).isEqualTo("ACTIVE");
+      assertThat(auditOutcomes(id)).containsExactly("SCHEDULED", "ACTIVATED");
+      assertThat(cancel(id, token).status()).isEqualTo(404);
+      assertThat(stack.runsStartedFor(id)).isEqualTo(1);
+    }
+  }
+
+  /**
+   * The early window: the immediate request arrives once the schedule's run exists, while it may
+   * still be in its first validation (the schedule not yet recorded). The run carries {@code
+   * ActivationScheduledFor} from its start, so the request joins it through Update-With-Start and
+   * is answered at once, instead of waiting for the scheduled time.
+   */
+  @Test
+  void anImmediateRequestWhileTheScheduleIsStillValidatingActivatesAtOnce() throws Exception {
+    WorkflowClient temporal = stack.defaultStarter().workflowClient();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    int inTheWindow = 0;
+    try {
+      for (int round = 1; round <= 5; round++) {
+        String id = stack.insert("early_" + round, ExperimentStatus.PENDING);
+        Instant at = Instant.now().plus(Duration.ofMinutes(10));
+        Future<Api.Reply> scheduling = pool.submit(() -> schedule(id, at, token));
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(2))
+            .until(() -> runExists(temporal, id));
+        if (!auditOutcomes(id).contains("SCHEDULED")) {
+          inTheWindow++;
+        }
+
+        long started = System.nanoTime();
+        Api.Reply now = api.activate(id, stack.token("carol"));
+
+        assertThat(now.status()).as("round %d: %s", round, now.body()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .isLessThan(Duration.ofSeconds(10));
+        assertThat(scheduling.get(30, TimeUnit.SECONDS).status()).isIn(200, 202);
+        assertThat(auditOutcomes(id).stream().filter("ACTIVATED"::equals)).hasSize(1);
+        assertThat(stack.status(id)).isEqualTo("ACTIVE");
+        assertThat(cancel(id, token).status()).isEqualTo(404);
+        assertThat(stack.runsStartedFor(id)).isEqualTo(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    System.out.println(
+        "Immediate requests sent before the schedule was recorded: " + inTheWindow + " of 5");
+  }
+
+  private static boolean runExists(WorkflowClient temporal, String id) {
+    try {
+      temporal.newUntypedWorkflowStub(Activation.workflowId(id)).describe();
+      return true;
+    } catch (WorkflowNotFoundException e) {
+      return false;
+    } catch (RuntimeException e) {
+      if (e instanceof io.grpc.StatusRuntimeException
+          || e.getCause() instanceof io.grpc.StatusRuntimeException) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static OffsetDateTime scheduledFor(String id) {
+    return stack
+        .defaultStarter()
+        .workflowClient()
+        .newUntypedWorkflowStub(Activation.workflowId(id))
+        .describe()
+        .getTypedSearchAttributes()
+        .get(Activation.ACTIVATION_SCHEDULED_FOR);
+  }
+
+  @Test
   void fiftyConcurrentImmediateRequestsWhilePendingMakeOneTransition() throws Exception {
     String id = stack.insert("storm", ExperimentStatus.PENDING);
     assertThat(schedule(id, Instant.now().plus(Duration.ofMinutes(10)), token).status())
@@ -300,6 +392,23 @@ class ScheduledActivationRouteTest {
       assertThat(run.get("status").asText()).as(id).isEqualTo("COMPLETED");
       assertThat(run.get("schedule").isNull()).isTrue();
       assertThat(auditOutcomes(id)).as(id).doesNotContain("SCHEDULED");
+      // Started with ActivationScheduledFor, refused: the run unset it before it closed.
+      assertThat(scheduledFor(id)).as(id).isNull();
+    }
+    if (api.get(SCHEDULES, token).status() == 200) {
+      // Visibility is eventually consistent: the closed, refused runs leave the list.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                List<String> pending = new ArrayList<>();
+                api.get(SCHEDULES + "?limit=100", token)
+                    .body()
+                    .get("data")
+                    .get("items")
+                    .forEach(item -> pending.add(item.get("experimentId").asText()));
+                assertThat(pending).doesNotContain(completed, active, missing);
+              });
     }
   }
 

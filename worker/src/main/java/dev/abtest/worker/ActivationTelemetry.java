@@ -3,6 +3,7 @@ package dev.abtest.worker;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.Decision;
+import dev.abtest.activation.ExperimentId;
 import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.events.DeliveryResult;
 import dev.abtest.activation.events.EventDelivery;
@@ -168,10 +169,7 @@ public final class ActivationTelemetry extends WorkerInterceptorBase {
     } else if (first instanceof String text) {
       id = text;
     }
-    // Raw input from any client: keep log fields short and on one line.
-    if (id == null || id.length() > 128 || id.chars().anyMatch(Character::isISOControl)) {
-      return null;
-    }
-    return id.strip();
+    // Raw input from any client: only an id that obeys the rule becomes a log field.
+    return ExperimentId.tryParse(id).map(ExperimentId::value).orElse(null);
   }
 }

@@ -89,17 +89,17 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
   @Override
   public ActivationResult activate(ActivationRequest request) {
     String rawId = request == null ? null : request.experimentId();
-    Optional<String> idProblem = ExperimentIds.problem(rawId);
-    if (idProblem.isPresent()) {
+    try {
+      experimentId = ExperimentId.parse(rawId).value();
+    } catch (ExperimentId.Invalid invalid) {
       // Another client may start us with any input: answer it like the HTTP edge would, never
       // retry.
       return finish(
           ActivationResult.rejected(
               rawId,
               null,
-              List.of(new Violation(ViolationCode.INVALID_EXPERIMENT_ID, idProblem.get()))));
+              List.of(new Violation(ViolationCode.INVALID_EXPERIMENT_ID, invalid.problem()))));
     }
-    experimentId = ExperimentIds.normalize(rawId);
     String requestedBy = request.requestedBy();
     if (Workflow.getTypedSearchAttributes().get(Activation.EXPERIMENT_ID) == null) {
       Workflow.upsertTypedSearchAttributes(Activation.EXPERIMENT_ID.valueSet(experimentId));
@@ -129,6 +129,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
       }
       log.error(
           "Activation of {} failed after its retries: {}", experimentId, failure.getMessage());
+      stopListingAsScheduled();
       throw failure;
     }
   }
@@ -553,9 +554,10 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
   private ActivationResult finish(ActivationResult result) {
     Workflow.upsertTypedSearchAttributes(
         Activation.ACTIVATION_OUTCOME.valueSet(result.outcome().name()));
+    stopListingAsScheduled();
     // An id that broke the id rule is caller input with control characters: never echo it to a log.
     String loggedId =
-        ExperimentIds.problem(result.experimentId()).isEmpty()
+        ExperimentId.tryParse(result.experimentId()).isPresent()
             ? result.experimentId()
             : "an invalid experiment id";
     log.info("Activation of {} ended: {}", loggedId, result.outcome());
@@ -564,6 +566,18 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     // Updates waiting for the result (activateNow, cancel) answer before the run closes.
     Workflow.await(Workflow::isEveryHandlerFinished);
     return result;
+  }
+
+  /**
+   * A run started for a schedule carries {@code ActivationScheduledFor} from its start (so an
+   * immediate request sees it at once); a run that ends without having waited (refused at the first
+   * validation, or the time already passed) unsets it here. Guarded, so runs started without it
+   * (every history recorded before) issue no command and replay unchanged.
+   */
+  private static void stopListingAsScheduled() {
+    if (Workflow.getTypedSearchAttributes().get(Activation.ACTIVATION_SCHEDULED_FOR) != null) {
+      Workflow.upsertTypedSearchAttributes(Activation.ACTIVATION_SCHEDULED_FOR.valueUnset());
+    }
   }
 
   private static Instant now() {

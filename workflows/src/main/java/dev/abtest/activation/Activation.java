@@ -25,8 +25,10 @@ public final class Activation {
       SearchAttributeKey.forKeyword("ActivationOutcome");
 
   /**
-   * Datetime set while a schedule is pending (the time it will activate), unset when the run stops
-   * waiting: {@code ExecutionStatus = "Running" AND ActivationScheduledFor > "..."} lists them.
+   * Datetime set while a schedule is pending (the time it will activate): from the start of a run
+   * started for a schedule (so an immediate request sees it while the run still validates), and on
+   * a moved schedule; unset when the run stops waiting or refuses to wait. {@code ExecutionStatus =
+   * "Running" AND ActivationScheduledFor > "..."} lists them.
    */
   public static final SearchAttributeKey<OffsetDateTime> ACTIVATION_SCHEDULED_FOR =
       SearchAttributeKey.forOffsetDateTime("ActivationScheduledFor");

@@ -3,10 +3,12 @@ package dev.abtest.activation;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.UpdateOptions;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
@@ -20,34 +22,65 @@ import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The typed way for a Java service to start (or join) an activation and read its result, with the
  * contract's workflow id, task queue and id policies, so that callers never repeat them; and to
- * schedule, cancel and list scheduled activations.
+ * schedule, cancel and list scheduled activations. Every call it makes to Temporal runs under a
+ * deadline ({@code callTimeout}; {@code acceptTimeout} for an update a worker must accept).
  */
-public final class ActivationClient {
+public final class ActivationClient implements ActivationService {
+  private static final Logger log = LoggerFactory.getLogger(ActivationClient.class);
+
+  /** The limit of one call when none is given. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How long an immediate activation waits for a worker to accept its update, by default. */
+  public static final Duration DEFAULT_ACCEPT_TIMEOUT = Duration.ofSeconds(1);
+
   private final WorkflowClient client;
   private final String taskQueue;
+  private final Duration callTimeout;
+  private final Duration acceptTimeout;
 
-  public ActivationClient(WorkflowClient client, String taskQueue) {
+  /**
+   * @param callTimeout the hard limit of one call to Temporal (start, describe, query, list),
+   *     retries included
+   * @param acceptTimeout how long an immediate activation waits for a worker to accept its {@code
+   *     activateNow} update before it waits for the run's result instead
+   */
+  public ActivationClient(
+      WorkflowClient client, String taskQueue, Duration callTimeout, Duration acceptTimeout) {
     this.client = Objects.requireNonNull(client, "client");
     this.taskQueue = Objects.requireNonNull(taskQueue, "taskQueue");
+    this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+    this.acceptTimeout = Objects.requireNonNull(acceptTimeout, "acceptTimeout");
+  }
+
+  public ActivationClient(WorkflowClient client, String taskQueue) {
+    this(client, taskQueue, DEFAULT_CALL_TIMEOUT, DEFAULT_ACCEPT_TIMEOUT);
   }
 
   public ActivationClient(WorkflowClient client) {
     this(client, Activation.DEFAULT_TASK_QUEUE);
   }
 
-  /** A started (or joined) activation: its workflow execution and a handle on the result. */
+  /** A started (or joined) run and a handle on its result. */
   public record Started(WorkflowExecution execution, WorkflowStub stub) {
     public String workflowId() {
       return execution.getWorkflowId();
@@ -78,15 +111,21 @@ public final class ActivationClient {
   }
 
   /**
-   * Starts the activation of {@code experimentId}, or joins the run already in progress for it. The
-   * id must already be valid ({@link ExperimentIds#problem}); {@code requestedBy} may be null.
+   * Starts the activation of {@code id} with a plain start, or joins the run already open for it
+   * ({@code USE_EXISTING}): one call, no worker involved. {@code requestedBy} may be null.
    */
-  public Started start(String experimentId, String requestedBy) {
-    String id = ExperimentIds.normalize(experimentId);
+  public Started start(ExperimentId id, String requestedBy) {
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(Activation.WORKFLOW_TYPE, options(id, requestedBy));
-    WorkflowExecution execution = stub.start(new ActivationRequest(id, requestedBy));
+        client.newUntypedWorkflowStub(Activation.WORKFLOW_TYPE, options(id.value(), requestedBy));
+    WorkflowExecution execution =
+        CallDeadline.within(
+            callTimeout, () -> stub.start(new ActivationRequest(id.value(), requestedBy)));
     return new Started(execution, stub);
+  }
+
+  /** {@link #start(ExperimentId, String)} for an id given as text. */
+  public Started start(String experimentId, String requestedBy) {
+    return start(ExperimentId.parse(experimentId), requestedBy);
   }
 
   /** Starts or joins, then waits up to {@code timeout} for the result. */
@@ -127,84 +166,166 @@ public final class ActivationClient {
    */
   public static final int MAX_SCHEDULES_SCANNED = 10_000;
 
-  /** An immediate activation sent as the {@code activateNow} update (with the run's start). */
-  public record Joined(
-      WorkflowExecution execution,
-      WorkflowUpdateHandle<ActivationResult> update,
-      WorkflowStub run) {
+  /**
+   * An immediate activation under way: the run that decides it, and its result, read from the
+   * {@code activateNow} update when one was accepted, else from the run. Holds no thread while
+   * waiting; no Temporal handle leaves it.
+   */
+  public final class Joined implements RunningActivation {
+    private final ExperimentId id;
+    private final String requestedBy;
+    private final WorkflowExecution execution;
+    private final WorkflowUpdateHandle<ActivationResult> update;
+
+    private Joined(
+        ExperimentId id,
+        String requestedBy,
+        WorkflowExecution execution,
+        WorkflowUpdateHandle<ActivationResult> update) {
+      this.id = id;
+      this.requestedBy = requestedBy;
+      this.execution = execution;
+      this.update = update;
+    }
+
+    @Override
     public String workflowId() {
       return execution.getWorkflowId();
     }
 
+    @Override
     public String runId() {
       return execution.getRunId();
     }
 
-    /**
-     * Waits up to {@code timeout} for the result; throws {@link TimeoutException} if still running.
-     */
-    public ActivationResult result(Duration timeout) throws TimeoutException {
-      if (update == null) {
-        return run.getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, ActivationResult.class);
-      }
-      try {
-        return update.getResult(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (WorkflowUpdateTimeoutOrCancelledException e) {
-        throw new TimeoutException("still running after " + timeout);
-      }
+    /** Whether a worker accepted this request's {@code activateNow} (a pending schedule ended). */
+    public boolean joinedASchedule() {
+      return update != null;
     }
 
     /**
-     * The result without a thread: completes with it, or exceptionally with a {@link
-     * TimeoutException} when still running after {@code timeout}.
+     * The result, or a {@link TimeoutException} after {@code timeout}. A result CANCELLED means
+     * this request joined a run whose schedule was cancelled just before: it starts afresh once,
+     * within the same time.
      */
+    @Override
     public CompletableFuture<ActivationResult> resultAsync(Duration timeout) {
-      CompletableFuture<ActivationResult> pending =
-          update == null
-              ? run.getResultAsync(timeout.toNanos(), TimeUnit.NANOSECONDS, ActivationResult.class)
-              : update.getResultAsync(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return pending.exceptionallyCompose(
-          failure -> {
-            Throwable cause =
-                failure instanceof java.util.concurrent.CompletionException
-                        && failure.getCause() != null
-                    ? failure.getCause()
-                    : failure;
-            return CompletableFuture.failedFuture(
-                cause instanceof WorkflowUpdateTimeoutOrCancelledException
-                    ? new TimeoutException("still running after " + timeout)
-                    : cause);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      return resultBy(deadline)
+          .thenCompose(
+              result -> {
+                if (result.outcome() != Outcome.CANCELLED) {
+                  return CompletableFuture.completedFuture(result);
+                }
+                return CompletableFuture.supplyAsync(() -> activateNow(id, requestedBy))
+                    .thenCompose(again -> again.resultBy(deadline));
+              });
+    }
+
+    private CompletableFuture<ActivationResult> resultBy(long deadlineNanos) {
+      CompletableFuture<ActivationResult> result = new CompletableFuture<>();
+      await(update != null, deadlineNanos, result);
+      return result;
+    }
+
+    /**
+     * One long poll, without a thread: of the update's result, or of the run's (a refused update,
+     * or none). A real server sheds long polls with RESOURCE_EXHAUSTED ("Workflow is busy") when
+     * many requests wait on one run: not a failure of the activation, so the wait goes on after a
+     * short jittered pause, within the time.
+     */
+    private void await(
+        boolean fromUpdate, long deadlineNanos, CompletableFuture<ActivationResult> result) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        result.completeExceptionally(new TimeoutException("still undecided"));
+        return;
+      }
+      CompletableFuture<ActivationResult> poll =
+          fromUpdate
+              ? update.getResultAsync(left, TimeUnit.NANOSECONDS)
+              : runStub(execution)
+                  .getResultAsync(left, TimeUnit.NANOSECONDS, ActivationResult.class);
+      poll.whenComplete(
+          (value, failure) -> {
+            if (failure == null) {
+              result.complete(value);
+              return;
+            }
+            Throwable cause = unwrap(failure);
+            if (cause instanceof WorkflowUpdateTimeoutOrCancelledException) {
+              result.completeExceptionally(new TimeoutException("still undecided"));
+            } else if (fromUpdate && cause instanceof WorkflowUpdateException) {
+              // Refused after all (Update-With-Start reports a refusal from the handle): the run
+              // decides without this request, and its result answers it.
+              await(false, deadlineNanos, result);
+            } else if (grpcCode(cause) == Status.Code.RESOURCE_EXHAUSTED) {
+              long pauseMillis = 50 + ThreadLocalRandom.current().nextLong(150);
+              if (System.nanoTime() + pauseMillis * 1_000_000 >= deadlineNanos) {
+                result.completeExceptionally(
+                    new TimeoutException("still undecided while the workflow was busy"));
+                return;
+              }
+              CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS)
+                  .execute(() -> await(fromUpdate, deadlineNanos, result));
+            } else {
+              result.completeExceptionally(cause);
+            }
           });
     }
   }
 
   /**
-   * Activates now through Update-With-Start: a new run when none is open, else the open run (a
-   * pending schedule ends with this activation, a deciding run shares its result), atomically. When
-   * the server sheds the update because the run already has many in flight (a storm of joins, at
-   * least one of them an activateNow), the request joins the run and waits for its result instead.
+   * Activates now. A plain start ({@code USE_EXISTING}: one fast call, no worker involved) starts
+   * the run or joins the one open; when that run is not waiting on a schedule (no {@code
+   * ActivationScheduledFor}: it decides at once), this request waits for its result, which is what
+   * keeps a storm of thousands of requests on one run cheap. When the run is waiting on a schedule
+   * (the attribute is set from the start of a scheduled run), {@code activateNow} goes through
+   * Update-With-Start ({@code USE_EXISTING}, waiting until a worker accepts it): atomic even if the
+   * run closed meanwhile (a new run then starts and decides). When no worker accepts it within
+   * {@code acceptTimeout}, the run refused it, or the server shed it (many updates in flight on one
+   * run), this request waits for the run's result instead.
    */
-  public Joined activateNow(String experimentId, String requestedBy) {
-    String id = ExperimentIds.normalize(experimentId);
+  @Override
+  public Joined activateNow(ExperimentId id, String requestedBy) {
+    Started run = start(id, requestedBy);
+    Joined waitForTheRun = new Joined(id, requestedBy, run.execution(), null);
+    if (!hasPendingSchedule(run.execution())) {
+      return waitForTheRun;
+    }
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(Activation.WORKFLOW_TYPE, options(id, requestedBy));
+        client.newUntypedWorkflowStub(Activation.WORKFLOW_TYPE, options(id.value(), requestedBy));
     try {
       WorkflowUpdateHandle<ActivationResult> update =
-          stub.startUpdateWithStart(
-              UpdateOptions.newBuilder(ActivationResult.class)
-                  .setUpdateName(Activation.UPDATE_ACTIVATE_NOW)
-                  .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
-                  .build(),
-              new Object[] {new ActivateNowRequest(requestedBy)},
-              new Object[] {new ActivationRequest(id, requestedBy)});
-      return new Joined(update.getExecution(), update, null);
+          CallDeadline.within(
+              acceptTimeout,
+              () ->
+                  stub.startUpdateWithStart(
+                      UpdateOptions.newBuilder(ActivationResult.class)
+                          .setUpdateName(Activation.UPDATE_ACTIVATE_NOW)
+                          .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                          .build(),
+                      new Object[] {new ActivateNowRequest(requestedBy)},
+                      new Object[] {new ActivationRequest(id.value(), requestedBy)}));
+      return new Joined(id, requestedBy, update.getExecution(), update);
+    } catch (WorkflowUpdateException refused) {
+      return waitForTheRun;
     } catch (RuntimeException e) {
-      if (grpcCode(e) != Status.Code.RESOURCE_EXHAUSTED) {
-        throw e;
+      Status.Code code = grpcCode(e);
+      if (notAcceptedInTime(e) || isNotFound(e) || code == Status.Code.RESOURCE_EXHAUSTED) {
+        log.info(
+            "activateNow on the pending schedule of {} not accepted ({}): waiting for its run",
+            id,
+            code);
+        return waitForTheRun;
       }
-      Started started = start(id, requestedBy);
-      return new Joined(started.execution(), null, started.stub());
+      throw e;
     }
+  }
+
+  /** {@link #activateNow(ExperimentId, String)} for an id given as text. */
+  public Joined activateNow(String experimentId, String requestedBy) {
+    return activateNow(ExperimentId.parse(experimentId), requestedBy);
   }
 
   /**
@@ -212,67 +333,54 @@ public final class ActivationClient {
    * read of the server's record, no worker involved.
    */
   public boolean hasPendingSchedule(WorkflowExecution execution) {
-    WorkflowStub run =
-        client.newUntypedWorkflowStub(
-            execution.getWorkflowId(), Optional.of(execution.getRunId()), Optional.empty());
-    return run.describe().getTypedSearchAttributes().get(Activation.ACTIVATION_SCHEDULED_FOR)
+    WorkflowStub run = runStub(execution);
+    return CallDeadline.within(callTimeout, run::describe)
+            .getTypedSearchAttributes()
+            .get(Activation.ACTIVATION_SCHEDULED_FOR)
         != null;
   }
 
-  /**
-   * Sends {@code activateNow} to the open run {@code execution} (a pending schedule activates now)
-   * and returns once a worker has accepted it.
-   *
-   * @throws WorkflowUpdateException when the run refused it (it is no longer waiting)
-   */
-  public Joined activateNow(WorkflowExecution execution, String requestedBy) {
-    WorkflowStub run =
-        client.newUntypedWorkflowStub(
-            execution.getWorkflowId(), Optional.of(execution.getRunId()), Optional.empty());
-    WorkflowUpdateHandle<ActivationResult> update =
-        run.startUpdate(
-            UpdateOptions.newBuilder(ActivationResult.class)
-                .setUpdateName(Activation.UPDATE_ACTIVATE_NOW)
-                .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
-                .build(),
-            new ActivateNowRequest(requestedBy));
-    return new Joined(execution, update, null);
-  }
-
-  /**
-   * What a schedule request came to: {@code schedule} set when a schedule is pending (new, joined
-   * or moved); otherwise {@code result} is what the run decided instead (REJECTED, NOT_FOUND,
-   * ALREADY_ACTIVE, or an activation that happened); both null when still undecided at the timeout.
-   */
-  public record ScheduleAnswer(
-      WorkflowExecution execution, ActivationSchedule schedule, ActivationResult result) {
-    public String workflowId() {
-      return execution.getWorkflowId();
+  private static boolean notAcceptedInTime(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof WorkflowUpdateTimeoutOrCancelledException) {
+        return true;
+      }
     }
-
-    public String runId() {
-      return execution.getRunId();
-    }
+    Status.Code code = grpcCode(e);
+    return code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED;
   }
 
   /**
    * Schedules the activation of {@code experimentId} at {@code activateAt} through Update-With-
    * Start ({@code schedule}): a new run validates now and waits; an open run with a pending
-   * schedule moves it (after validating now). Waits up to {@code timeout} for the answer.
+   * schedule moves it (after validating now). Waits up to {@code timeout} for the answer; every
+   * call stops at {@code timeout} plus {@code callTimeout}.
    */
+  @Override
+  public ScheduleAnswer schedule(
+      ExperimentId experimentId, Instant activateAt, String requestedBy, Duration timeout) {
+    String id = experimentId.value();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    return CallDeadline.within(
+        timeout.plus(callTimeout),
+        () -> {
+          ScheduleAnswer answer = null;
+          // A cancel that wins a race ends the run this request joined: the second try starts
+          // afresh.
+          for (int attempt = 1; attempt <= 2; attempt++) {
+            answer = scheduleOnce(id, activateAt, requestedBy, deadline);
+            if (answer.result() == null || answer.result().outcome() != Outcome.CANCELLED) {
+              return answer;
+            }
+          }
+          return answer;
+        });
+  }
+
+  /** {@link #schedule(ExperimentId, Instant, String, Duration)} for an id given as text. */
   public ScheduleAnswer schedule(
       String experimentId, Instant activateAt, String requestedBy, Duration timeout) {
-    String id = ExperimentIds.normalize(experimentId);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    ScheduleAnswer answer = null;
-    // A cancel that wins a race ends the run this request joined: the second try starts afresh.
-    for (int attempt = 1; attempt <= 2; attempt++) {
-      answer = scheduleOnce(id, activateAt, requestedBy, deadline);
-      if (answer.result() == null || answer.result().outcome() != Outcome.CANCELLED) {
-        return answer;
-      }
-    }
-    return answer;
+    return schedule(ExperimentId.parse(experimentId), activateAt, requestedBy, timeout);
   }
 
   private ScheduleAnswer scheduleOnce(
@@ -320,9 +428,7 @@ public final class ActivationClient {
   }
 
   private ActivationResult runResult(WorkflowExecution execution, long deadline) {
-    WorkflowStub run =
-        client.newUntypedWorkflowStub(
-            execution.getWorkflowId(), Optional.of(execution.getRunId()), Optional.empty());
+    WorkflowStub run = runStub(execution);
     try {
       return run.getResult(millisLeft(deadline), TimeUnit.MILLISECONDS, ActivationResult.class);
     } catch (TimeoutException e) {
@@ -337,9 +443,22 @@ public final class ActivationClient {
    * @return the run's result, outcome CANCELLED
    * @throws TimeoutException when the run did not finish within {@code timeout}
    */
+  @Override
+  public Optional<ActivationResult> cancel(
+      ExperimentId experimentId, String requestedBy, Duration timeout) throws TimeoutException {
+    return CallDeadline.within(
+        timeout.plus(callTimeout), () -> cancelOnce(experimentId, requestedBy, timeout));
+  }
+
+  /** {@link #cancel(ExperimentId, String, Duration)} for an id given as text. */
   public Optional<ActivationResult> cancel(
       String experimentId, String requestedBy, Duration timeout) throws TimeoutException {
-    String workflowId = Activation.workflowId(ExperimentIds.normalize(experimentId));
+    return cancel(ExperimentId.parse(experimentId), requestedBy, timeout);
+  }
+
+  private Optional<ActivationResult> cancelOnce(
+      ExperimentId experimentId, String requestedBy, Duration timeout) throws TimeoutException {
+    String workflowId = experimentId.workflowId();
     WorkflowUpdateHandle<ActivationResult> update;
     try {
       update =
@@ -372,14 +491,22 @@ public final class ActivationClient {
     }
   }
 
-  /** The pending schedule of {@code experimentId} (a query of its latest run), if any. */
+  /** {@link #pendingSchedule(ExperimentId)} for an id given as text. */
   public Optional<ActivationSchedule> pendingSchedule(String experimentId) {
-    String workflowId = Activation.workflowId(ExperimentIds.normalize(experimentId));
+    return pendingSchedule(ExperimentId.parse(experimentId));
+  }
+
+  /** The pending schedule of {@code experimentId} (a query of its latest run), if any. */
+  public Optional<ActivationSchedule> pendingSchedule(ExperimentId experimentId) {
+    String workflowId = experimentId.workflowId();
     try {
       return Optional.ofNullable(
-          client
-              .newUntypedWorkflowStub(workflowId)
-              .query(Activation.QUERY_SCHEDULE, ActivationSchedule.class));
+          CallDeadline.within(
+              callTimeout,
+              () ->
+                  client
+                      .newUntypedWorkflowStub(workflowId)
+                      .query(Activation.QUERY_SCHEDULE, ActivationSchedule.class)));
     } catch (WorkflowNotFoundException e) {
       return Optional.empty();
     } catch (RuntimeException e) {
@@ -395,10 +522,15 @@ public final class ActivationClient {
    * first, from visibility ({@code ActivationScheduledFor} on running activations). Needs a server
    * with visibility (a real server, the CLI's dev server); the embedded test server has none.
    */
+  @Override
   public SchedulePage schedules(int limit, ScheduleCursor after) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1");
     }
+    return CallDeadline.within(callTimeout, () -> readSchedules(limit, after));
+  }
+
+  private SchedulePage readSchedules(int limit, ScheduleCursor after) {
     Instant from = after == null ? Instant.EPOCH : after.activateAt();
     String query =
         "WorkflowType = '"
@@ -451,11 +583,22 @@ public final class ActivationClient {
             run.getExecution().getWorkflowId()));
   }
 
-  /** The options of a run started by a schedule request: its summary names the time and who. */
+  /**
+   * The options of a run started by a schedule request: its summary names the time and who, and it
+   * carries {@code ActivationScheduledFor} (and the schedule's memo) from its first moment, so that
+   * an immediate request arriving while it validates sees the schedule and joins it through
+   * Update-With-Start; the run unsets the attribute when it stops waiting, or refuses to wait.
+   */
   public WorkflowOptions scheduleOptions(
       String experimentId, Instant activateAt, String requestedBy) {
     String who = requestedBy == null ? "an anonymous caller" : requestedBy;
     return WorkflowOptions.newBuilder(options(experimentId, requestedBy))
+        .setTypedSearchAttributes(
+            SearchAttributes.newBuilder()
+                .set(Activation.EXPERIMENT_ID, experimentId)
+                .set(Activation.ACTIVATION_SCHEDULED_FOR, activateAt.atOffset(ZoneOffset.UTC))
+                .build())
+        .setMemo(Map.of(Activation.SCHEDULE_MEMO, new ActivationSchedule(activateAt, requestedBy)))
         .setStaticSummary(
             "Activate " + experimentId + " at " + activateAt + ", scheduled by " + who)
         .setStaticDetails(
@@ -469,6 +612,69 @@ public final class ActivationClient {
                 + " `activateNow`, ended by `cancel`), then validates again and sets it ACTIVE with"
                 + " one conditional UPDATE and an audit row in one transaction.")
         .build();
+  }
+
+  /**
+   * The latest run for {@code experimentId}: a describe, then its result (completed) or its pending
+   * schedule (running), all within {@code timeout}.
+   */
+  @Override
+  public Optional<RunStatus> status(ExperimentId experimentId, Duration timeout)
+      throws TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    return CallDeadline.within(timeout, () -> readStatus(experimentId, deadline));
+  }
+
+  private Optional<RunStatus> readStatus(ExperimentId experimentId, long deadline)
+      throws TimeoutException {
+    String workflowId = experimentId.workflowId();
+    WorkflowExecutionDescription description;
+    try {
+      description = client.newUntypedWorkflowStub(workflowId).describe();
+    } catch (WorkflowNotFoundException e) {
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      if (isNotFound(e)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    WorkflowExecution execution = description.getExecution();
+    WorkflowExecutionStatus status = description.getStatus();
+    ActivationResult result = null;
+    ActivationSchedule schedule = null;
+    if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      result =
+          runStub(execution)
+              .getResult(millisLeft(deadline), TimeUnit.MILLISECONDS, ActivationResult.class);
+    } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      schedule = runStub(execution).query(Activation.QUERY_SCHEDULE, ActivationSchedule.class);
+    }
+    return Optional.of(
+        new RunStatus(
+            workflowId,
+            execution.getRunId(),
+            status.name().replace(STATUS_PREFIX, ""),
+            description.getStartTime(),
+            description.getCloseTime(),
+            result,
+            schedule));
+  }
+
+  private static final String STATUS_PREFIX = "WORKFLOW_EXECUTION_STATUS_";
+
+  private WorkflowStub runStub(WorkflowExecution execution) {
+    return client.newUntypedWorkflowStub(
+        execution.getWorkflowId(), Optional.of(execution.getRunId()), Optional.empty());
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private static long millisLeft(long deadlineNanos) {

@@ -43,7 +43,7 @@ public record ScheduleCursor(Instant activateAt, String experimentId) {
       }
       long millis = Long.parseLong(plain.substring(0, colon));
       String id = plain.substring(colon + 1);
-      if (ExperimentIds.problem(id).isPresent() || !ExperimentIds.normalize(id).equals(id)) {
+      if (!ExperimentId.tryParse(id).map(ExperimentId::value).filter(id::equals).isPresent()) {
         return Optional.empty();
       }
       return Optional.of(new ScheduleCursor(Instant.ofEpochMilli(millis), id));

@@ -149,7 +149,7 @@ class ActivateExperimentWorkflowTest {
         Arguments.of("missing", null),
         Arguments.of("empty", ""),
         Arguments.of("blank", " \t "),
-        Arguments.of("too-long", "x".repeat(ExperimentIds.MAX_LENGTH + 1)),
+        Arguments.of("too-long", "x".repeat(ExperimentId.MAX_LENGTH + 1)),
         Arguments.of("nul", "exp\u0000one"),
         Arguments.of("newline", "exp\none"),
         Arguments.of("line-separator", "exp\u2028one"));

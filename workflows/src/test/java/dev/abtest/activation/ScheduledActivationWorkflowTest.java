@@ -288,6 +288,59 @@ class ScheduledActivationWorkflowTest {
     }
   }
 
+  private java.time.OffsetDateTime scheduledForOf(String experimentId) {
+    return harness
+        .client()
+        .newUntypedWorkflowStub(Activation.workflowId(experimentId))
+        .describe()
+        .getTypedSearchAttributes()
+        .get(Activation.ACTIVATION_SCHEDULED_FOR);
+  }
+
+  @Test
+  void aRunStartedForAScheduleCarriesItsTimeFromTheStartAndUnsetsItWhenItDoesNotWait()
+      throws Exception {
+    // Refused at the first validation: the run never waits, and is no longer listed as pending.
+    String refused = "exp_refused_at_start";
+    when(validation.validate(refused))
+        .thenReturn(Samples.rejected(refused, Samples.twoViolations()));
+    Instant at = inAnHour();
+    ActivationClient.ScheduleAnswer answer =
+        harness.activations.schedule(refused, at, "alice", WAIT);
+    assertThat(answer.schedule()).isNull();
+    assertThat(answer.result().outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(scheduledForOf(refused)).isNull();
+    replayAndMaybeRecord(refused, "scheduled/refused-with-start-attribute.json");
+
+    // Waiting: the attribute stands from the start (set before the first validation ends).
+    String waiting = "exp_waiting";
+    java.util.concurrent.CountDownLatch validating = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    when(validation.validate(waiting))
+        .thenAnswer(
+            call -> {
+              validating.countDown();
+              assertThat(release.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+              return Samples.valid(waiting);
+            });
+    Instant later = inAnHour();
+    java.util.concurrent.CompletableFuture<ActivationClient.ScheduleAnswer> scheduling =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> harness.activations.schedule(waiting, later, "alice", WAIT));
+    assertThat(validating.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(scheduledForOf(waiting).toInstant()).isEqualTo(later);
+    // An immediate request in this window joins the schedule and activates it.
+    ActivationClient.Joined now = harness.activations.activateNow(waiting, "dave");
+    assertThat(now.joinedASchedule()).isTrue();
+    release.countDown();
+    assertThat(now.result(WAIT).outcome()).isEqualTo(Outcome.ACTIVATED);
+    scheduling.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(scheduledForOf(waiting)).isNull();
+    verify(store, times(1))
+        .writeSnapshot(org.mockito.ArgumentMatchers.argThat(w -> w.experimentId().equals(waiting)));
+    replayAndMaybeRecord(waiting, "scheduled/activated-now-in-the-first-validation.json");
+  }
+
   @Test
   void theScheduledPathsReplay() throws Exception {
     Instant at = inAnHour();

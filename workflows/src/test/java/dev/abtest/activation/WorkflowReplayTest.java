@@ -40,7 +40,10 @@ class WorkflowReplayTest {
       List.of(
           "scheduled/rescheduled-then-activated.json",
           "scheduled/cancelled.json",
-          "scheduled/activated-now.json");
+          "scheduled/activated-now.json",
+          // Recorded since schedule runs carry ActivationScheduledFor from their start.
+          "scheduled/refused-with-start-attribute.json",
+          "scheduled/activated-now-in-the-first-validation.json");
 
   /** The change id of the versioned change, as a recorded marker holds it (a JSON payload). */
   private static final String VERSION_MARKER =

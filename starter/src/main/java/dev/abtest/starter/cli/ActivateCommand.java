@@ -2,7 +2,7 @@ package dev.abtest.starter.cli;
 
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
-import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.ExperimentId;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.http.ActivateAtParser;
@@ -51,12 +51,13 @@ public final class ActivateCommand {
       return USAGE;
     }
     String raw = line.positional().get(0);
-    var problem = ExperimentIds.problem(raw);
-    if (problem.isPresent()) {
-      err.println("Invalid experiment id: " + problem.get());
+    ExperimentId experimentId;
+    try {
+      experimentId = ExperimentId.parse(raw);
+    } catch (ExperimentId.Invalid invalid) {
+      err.println("Invalid experiment id: " + invalid.problem());
       return USAGE;
     }
-    String experimentId = ExperimentIds.normalize(raw);
     Duration wait = line.duration("--wait", Duration.ofSeconds(30));
     String requestedBy = line.option("--as").orElse("cli:" + System.getProperty("user.name"));
     Optional<Instant> later = Optional.empty();
@@ -97,7 +98,7 @@ public final class ActivateCommand {
         return exitCode(result);
       } catch (TimeoutException e) {
         Map<String, Object> running = new LinkedHashMap<>();
-        running.put("experimentId", experimentId);
+        running.put("experimentId", experimentId.value());
         running.put("status", "IN_PROGRESS");
         running.put("workflowId", started.workflowId());
         running.put("runId", started.runId());
@@ -123,7 +124,7 @@ public final class ActivateCommand {
 
   private static int schedule(
       ActivationClient activations,
-      String experimentId,
+      ExperimentId experimentId,
       Instant at,
       String requestedBy,
       Duration wait,
@@ -132,7 +133,7 @@ public final class ActivateCommand {
         activations.schedule(experimentId, at, requestedBy, wait);
     if (answer.schedule() != null) {
       Map<String, Object> data = new LinkedHashMap<>();
-      data.put("experimentId", experimentId);
+      data.put("experimentId", experimentId.value());
       data.put("status", "SCHEDULED");
       data.put("activateAt", answer.schedule().activateAt());
       data.put("scheduledBy", answer.schedule().scheduledBy());
@@ -143,7 +144,7 @@ public final class ActivateCommand {
     }
     if (answer.result() == null) {
       Map<String, Object> running = new LinkedHashMap<>();
-      running.put("experimentId", experimentId);
+      running.put("experimentId", experimentId.value());
       running.put("status", "IN_PROGRESS");
       running.put("workflowId", answer.workflowId());
       running.put("runId", answer.runId());

@@ -1,7 +1,7 @@
 package dev.abtest.starter.cli;
 
 import dev.abtest.activation.DecisionOutcome;
-import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.ExperimentId;
 import dev.abtest.runtime.Env;
 import dev.abtest.starter.StarterConfig;
 import dev.abtest.starter.http.HistoryEndpoint;
@@ -31,12 +31,13 @@ public final class HistoryCommand {
       return ActivateCommand.USAGE;
     }
     String raw = line.positional().get(0);
-    var problem = ExperimentIds.problem(raw);
-    if (problem.isPresent()) {
-      err.println("Invalid experiment id: " + problem.get());
+    ExperimentId experimentId;
+    try {
+      experimentId = ExperimentId.parse(raw);
+    } catch (ExperimentId.Invalid invalid) {
+      err.println("Invalid experiment id: " + invalid.problem());
       return ActivateCommand.USAGE;
     }
-    String experimentId = ExperimentIds.normalize(raw);
     int limit =
         line.integer("--limit", HistoryEndpoint.DEFAULT_LIMIT, 1, ActivationStore.MAX_PAGE_SIZE);
     DecisionOutcome outcome;
@@ -58,7 +59,8 @@ public final class HistoryCommand {
       out.println(
           Json.pretty(
               HistoryEndpoint.page(
-                  experimentId, store.history(experimentId, outcome, limit, cursor))));
+                  experimentId.value(),
+                  store.history(experimentId.value(), outcome, limit, cursor))));
       return ActivateCommand.OK;
     } catch (RuntimeException e) {
       err.println(

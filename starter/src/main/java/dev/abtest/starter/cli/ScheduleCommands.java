@@ -2,7 +2,7 @@ package dev.abtest.starter.cli;
 
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
-import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.ExperimentId;
 import dev.abtest.activation.ScheduleCursor;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.TemporalSettings;
@@ -38,12 +38,13 @@ public final class ScheduleCommands {
       return ActivateCommand.USAGE;
     }
     String raw = line.positional().get(0);
-    var problem = ExperimentIds.problem(raw);
-    if (problem.isPresent()) {
-      err.println("Invalid experiment id: " + problem.get());
+    ExperimentId experimentId;
+    try {
+      experimentId = ExperimentId.parse(raw);
+    } catch (ExperimentId.Invalid invalid) {
+      err.println("Invalid experiment id: " + invalid.problem());
       return ActivateCommand.USAGE;
     }
-    String experimentId = ExperimentIds.normalize(raw);
     Duration wait = line.duration("--wait", Duration.ofSeconds(30));
     String cancelledBy = line.option("--as").orElse("cli:" + System.getProperty("user.name"));
     return withClient(
@@ -62,7 +63,7 @@ public final class ScheduleCommands {
             return ActivateCommand.NOT_FOUND;
           }
           Map<String, Object> data = new LinkedHashMap<>();
-          data.put("experimentId", experimentId);
+          data.put("experimentId", experimentId.value());
           data.put("status", "CANCELLED");
           data.put("activateAt", cancelled.get().schedule().activateAt());
           data.put("cancelledBy", cancelledBy);

@@ -36,7 +36,7 @@ public final class HistoryEndpoint {
 
   Object history(Request request) {
     Map<String, String> query = request.query();
-    String experimentId = Parameters.experimentId(query.get("experimentId"));
+    String experimentId = Parameters.experimentId(query.get("experimentId")).value();
     DecisionOutcome outcome = outcome(query.get("outcome"));
     int limit = Parameters.limit(query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
     AuditCursor cursor = cursor(query.get("cursor"));

@@ -1,19 +1,18 @@
 package dev.abtest.starter.http;
 
-import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.ExperimentId;
 
 /** The caller-supplied values several routes parse alike, each refused as a 400 naming it. */
 final class Parameters {
   private Parameters() {}
 
   /** The contract's id rule, applied once for a path segment, a query value or a body field. */
-  static String experimentId(String raw) {
-    ExperimentIds.problem(raw)
-        .ifPresent(
-            problem -> {
-              throw ApiError.invalid("experimentId", problem);
-            });
-    return ExperimentIds.normalize(raw);
+  static ExperimentId experimentId(String raw) {
+    try {
+      return ExperimentId.parse(raw);
+    } catch (ExperimentId.Invalid invalid) {
+      throw ApiError.invalid("experimentId", invalid.problem());
+    }
   }
 
   /** A page size: {@code defaultLimit} when absent, else a whole number in 1..maxLimit. */

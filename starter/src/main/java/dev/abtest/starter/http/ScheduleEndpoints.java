@@ -1,12 +1,12 @@
 package dev.abtest.starter.http;
 
-import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationSchedule;
+import dev.abtest.activation.ActivationService;
+import dev.abtest.activation.ExperimentId;
 import dev.abtest.activation.ScheduleCursor;
 import dev.abtest.activation.SchedulePage;
 import dev.abtest.activation.ScheduledActivation;
-import io.grpc.Context;
 import io.grpc.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,17 +14,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Scheduled activation over HTTP: the {@code activateAt} branch of the activation route, the cancel
- * route, the schedules list and the status route's {@code schedule}. Everything goes through {@link
- * ActivationClient}.
+ * route, the schedules list and the status route's {@code schedule}. Everything goes through the
+ * {@link ActivationService}, which puts every call under a deadline.
  */
 public final class ScheduleEndpoints {
   public static final String SCHEDULES_PATH = "/api/nous/ab-testing/experiments/schedules";
@@ -34,21 +31,13 @@ public final class ScheduleEndpoints {
 
   private static final Logger log = LoggerFactory.getLogger(ScheduleEndpoints.class);
 
-  private final ActivationClient activations;
+  private final ActivationService activations;
   private final Duration waitBudget;
-  private final Duration callTimeout;
-  private final ScheduledExecutorService deadlines;
 
-  /** The same budget, call limit and deadline timer as {@link ActivationEndpoints}. */
-  public ScheduleEndpoints(
-      ActivationClient activations,
-      Duration waitBudget,
-      Duration callTimeout,
-      ScheduledExecutorService deadlines) {
+  /** With the same wait budget as {@link ActivationEndpoints}. */
+  public ScheduleEndpoints(ActivationService activations, Duration waitBudget) {
     this.activations = activations;
     this.waitBudget = waitBudget;
-    this.callTimeout = callTimeout;
-    this.deadlines = deadlines;
   }
 
   public List<Route> routes() {
@@ -59,13 +48,10 @@ public final class ScheduleEndpoints {
    * POST .../activate with a later {@code activateAt}: 202 with the pending schedule (new, joined
    * or moved), else what the run decided instead, answered as an immediate activation would be.
    */
-  Object schedule(String experimentId, Instant activateAt, String requestedBy) {
-    ActivationClient.ScheduleAnswer answer;
+  Object schedule(ExperimentId experimentId, Instant activateAt, String requestedBy) {
+    ActivationService.ScheduleAnswer answer;
     try {
-      answer =
-          withDeadline(
-              () -> activations.schedule(experimentId, activateAt, requestedBy, waitBudget),
-              callTimeout.plus(waitBudget));
+      answer = activations.schedule(experimentId, activateAt, requestedBy, waitBudget);
     } catch (RuntimeException e) {
       throw failure("schedule the activation of " + experimentId, e);
     }
@@ -77,13 +63,13 @@ public final class ScheduleEndpoints {
           ErrorCode.IN_PROGRESS,
           ActivationEndpoints.inProgressDetails(experimentId, answer.workflowId(), answer.runId()));
     }
-    return answerFor(answer.result());
+    return OutcomeAnswers.answerFor(answer.result());
   }
 
   private static Map<String, Object> scheduled(
-      String experimentId, ActivationClient.ScheduleAnswer answer) {
+      ExperimentId experimentId, ActivationService.ScheduleAnswer answer) {
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("experimentId", experimentId);
+    data.put("experimentId", experimentId.value());
     data.put("status", "SCHEDULED");
     data.put("activateAt", answer.schedule().activateAt());
     data.put("scheduledBy", answer.schedule().scheduledBy());
@@ -93,41 +79,15 @@ public final class ScheduleEndpoints {
     return data;
   }
 
-  /** The answer of the activation route for a result that is not a pending schedule. */
-  static Object answerFor(ActivationResult result) {
-    return switch (result.outcome()) {
-      case ACTIVATED -> Json.toTree(result.experiment());
-      case NOT_FOUND -> throw new ApiError(ErrorCode.NOT_FOUND);
-      case ALREADY_ACTIVE -> throw new ApiError(ErrorCode.ALREADY_ACTIVE);
-      case REJECTED -> throw new ApiError(ErrorCode.REJECTED, result.violations());
-      case CANCELLED ->
-          // A cancellation won a race with this request twice in a row: nothing was changed.
-          throw new ApiError(
-              ErrorCode.UNAVAILABLE,
-              "The schedule changed concurrently; try again",
-              null,
-              Map.of("Retry-After", "1"));
-    };
-  }
-
   /** DELETE .../activations/{id}/schedule. */
   Object cancel(Request request) {
-    String experimentId = Parameters.experimentId(request.pathParameter());
+    ExperimentId experimentId = Parameters.experimentId(request.pathParameter());
     String cancelledBy = request.caller().subject();
     Optional<ActivationResult> cancelled;
     try {
-      cancelled =
-          withDeadline(
-              () -> {
-                try {
-                  return activations.cancel(experimentId, cancelledBy, waitBudget);
-                } catch (TimeoutException e) {
-                  throw new ApiError(ErrorCode.UNAVAILABLE);
-                }
-              },
-              callTimeout.plus(waitBudget));
-    } catch (ApiError e) {
-      throw e;
+      cancelled = activations.cancel(experimentId, cancelledBy, waitBudget);
+    } catch (TimeoutException e) {
+      throw new ApiError(ErrorCode.UNAVAILABLE);
     } catch (RuntimeException e) {
       throw failure("cancel the schedule of " + experimentId, e);
     }
@@ -138,7 +98,7 @@ public final class ScheduleEndpoints {
     }
     log.info("Scheduled activation of {} cancelled", experimentId);
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("experimentId", experimentId);
+    data.put("experimentId", experimentId.value());
     data.put("status", "CANCELLED");
     data.put("activateAt", schedule.activateAt());
     data.put("cancelledBy", cancelledBy);
@@ -152,7 +112,7 @@ public final class ScheduleEndpoints {
     ScheduleCursor cursor = cursor(query.get("cursor"));
     SchedulePage page;
     try {
-      page = withDeadline(() -> activations.schedules(limit, cursor), callTimeout);
+      page = activations.schedules(limit, cursor);
     } catch (RuntimeException e) {
       if (TemporalErrors.grpcCode(e) == Status.Code.UNIMPLEMENTED) {
         throw new ApiError(
@@ -185,23 +145,15 @@ public final class ScheduleEndpoints {
     return json;
   }
 
-  /** The status route's {@code schedule}: the pending schedule of a running activation, or null. */
-  Map<String, Object> pendingSchedule(String experimentId) {
-    Optional<ActivationSchedule> schedule;
-    try {
-      schedule = withDeadline(() -> activations.pendingSchedule(experimentId), callTimeout);
-    } catch (RuntimeException e) {
-      throw failure("query the schedule of " + experimentId, e);
+  /** The status route's {@code schedule}: the pending schedule, or null. */
+  static Map<String, Object> scheduleJson(ActivationSchedule pending) {
+    if (pending == null) {
+      return null;
     }
-    return schedule
-        .map(
-            pending -> {
-              Map<String, Object> json = new LinkedHashMap<>();
-              json.put("activateAt", pending.activateAt());
-              json.put("scheduledBy", pending.scheduledBy());
-              return json;
-            })
-        .orElse(null);
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("activateAt", pending.activateAt());
+    json.put("scheduledBy", pending.scheduledBy());
+    return json;
   }
 
   private static ScheduleCursor cursor(String raw) {
@@ -211,18 +163,6 @@ public final class ScheduleEndpoints {
     return ScheduleCursor.decode(raw)
         .orElseThrow(
             () -> ApiError.invalid("cursor", "cursor must be the nextCursor of a previous page"));
-  }
-
-  /** One Temporal call under a gRPC deadline, as in {@link ActivationEndpoints}. */
-  private <T> T withDeadline(Supplier<T> call, Duration limit) {
-    try (Context.CancellableContext context =
-        Context.current().withDeadlineAfter(limit.toMillis(), TimeUnit.MILLISECONDS, deadlines)) {
-      return context.call(call::get);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** 503 when Temporal is unreachable, 500 (logged) for anything else. */

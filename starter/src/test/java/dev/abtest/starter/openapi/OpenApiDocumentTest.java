@@ -44,8 +44,7 @@ class OpenApiDocumentTest {
    * route tables. The one place to change when the HTTP server changes.
    */
   private static List<Route> apiRoutes() {
-    List<Route> routes =
-        new ArrayList<>(new ActivationEndpoints(null, null, null, null, null, null).routes());
+    List<Route> routes = new ArrayList<>(new ActivationEndpoints(null, null, null).routes());
     routes.add(new HistoryEndpoint(null).route());
     return routes;
   }

@@ -6,7 +6,7 @@ import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationStoreActivities;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionAuditActivities;
-import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.ExperimentId;
 import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.WriteResult;
 import dev.abtest.store.ActivationStore;
@@ -141,12 +141,12 @@ public final class ActivationStoreActivitiesImpl
 
   /** The normalized id, or a non-retryable INVALID_REQUEST failure naming the problem. */
   private static String validId(String rawId) {
-    Optional<String> problem = ExperimentIds.problem(rawId);
-    if (problem.isPresent()) {
+    try {
+      return ExperimentId.parse(rawId).value();
+    } catch (ExperimentId.Invalid invalid) {
       throw ApplicationFailure.newNonRetryableFailure(
-          problem.get(), ActivationFailures.INVALID_REQUEST);
+          invalid.problem(), ActivationFailures.INVALID_REQUEST);
     }
-    return ExperimentIds.normalize(rawId);
   }
 
   /**

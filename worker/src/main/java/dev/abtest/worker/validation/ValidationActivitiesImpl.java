@@ -2,7 +2,7 @@ package dev.abtest.worker.validation;
 
 import dev.abtest.activation.ActivationFailures;
 import dev.abtest.activation.Experiment;
-import dev.abtest.activation.ExperimentIds;
+import dev.abtest.activation.ExperimentId;
 import dev.abtest.activation.ValidationActivities;
 import dev.abtest.activation.ValidationReport;
 import dev.abtest.store.ActivationStore;
@@ -28,12 +28,13 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
 
   @Override
   public ValidationReport validate(String experimentId) {
-    Optional<String> problem = ExperimentIds.problem(experimentId);
-    if (problem.isPresent()) {
+    String id;
+    try {
+      id = ExperimentId.parse(experimentId).value();
+    } catch (ExperimentId.Invalid invalid) {
       throw ApplicationFailure.newNonRetryableFailure(
-          problem.get(), ActivationFailures.INVALID_REQUEST);
+          invalid.problem(), ActivationFailures.INVALID_REQUEST);
     }
-    String id = ExperimentIds.normalize(experimentId);
 
     Optional<Experiment> found;
     try {
