@@ -204,9 +204,11 @@ public final class ActivationClient implements ActivationService {
     }
 
     /**
-     * The result, or a {@link TimeoutException} after {@code timeout}. A result CANCELLED means
-     * this request joined a run whose schedule was cancelled just before: it starts afresh once,
-     * within the same time.
+     * The result, or a {@link TimeoutException} after {@code timeout}. A result that only a
+     * schedule run gives means this request joined such a run as it ended without activating: its
+     * schedule cancelled just before, or refused at its first validation because its time was not
+     * before the end date (which an immediate activation does not care about). The request then
+     * starts afresh once, within the same time.
      */
     @Override
     public CompletableFuture<ActivationResult> resultAsync(Duration timeout) {
@@ -214,12 +216,20 @@ public final class ActivationClient implements ActivationService {
       return resultBy(deadline)
           .thenCompose(
               result -> {
-                if (result.outcome() != Outcome.CANCELLED) {
+                if (!endedAsAScheduleOnly(result)) {
                   return CompletableFuture.completedFuture(result);
                 }
                 return CompletableFuture.supplyAsync(() -> activateNow(id, requestedBy))
                     .thenCompose(again -> again.resultBy(deadline));
               });
+    }
+
+    private static boolean endedAsAScheduleOnly(ActivationResult result) {
+      return result.outcome() == Outcome.CANCELLED
+          || (result.outcome() == Outcome.REJECTED
+              && !result.violations().isEmpty()
+              && result.violations().stream()
+                  .allMatch(v -> v.code() == ViolationCode.ACTIVATE_AT_NOT_BEFORE_END_DATE));
     }
 
     private CompletableFuture<ActivationResult> resultBy(long deadlineNanos) {

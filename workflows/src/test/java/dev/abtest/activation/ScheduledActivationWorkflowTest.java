@@ -342,6 +342,41 @@ class ScheduledActivationWorkflowTest {
   }
 
   @Test
+  void anImmediateRequestThatJoinsAScheduleRefusedForItsTimeActivatesAfresh() throws Exception {
+    // The schedule's time is the end date: refused at the first validation, a refusal that is
+    // about the schedule only. An immediate request joining in that window still activates.
+    String id = "exp_refused_time";
+    Instant end = Samples.valid(id).experiment().endDate();
+    java.util.concurrent.CountDownLatch validating = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    when(validation.validate(id))
+        .thenAnswer(
+            call -> {
+              if (calls.incrementAndGet() == 1) {
+                validating.countDown();
+                assertThat(release.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+              }
+              return Samples.valid(id);
+            });
+    java.util.concurrent.CompletableFuture<ActivationClient.ScheduleAnswer> scheduling =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> harness.activations.schedule(id, end, "alice", WAIT));
+    assertThat(validating.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    ActivationClient.Joined now = harness.activations.activateNow(id, "dave");
+    assertThat(now.joinedASchedule()).isTrue();
+    release.countDown();
+
+    assertThat(now.result(WAIT).outcome()).isEqualTo(Outcome.ACTIVATED);
+    assertThat(scheduling.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).result())
+        .extracting(ActivationResult::outcome)
+        .isEqualTo(Outcome.REJECTED);
+    verify(store, times(1))
+        .writeSnapshot(org.mockito.ArgumentMatchers.argThat(w -> w.experimentId().equals(id)));
+  }
+
+  @Test
   void theScheduledPathsReplay() throws Exception {
     Instant at = inAnHour();
     harness.activations.schedule(ID, at, "alice", WAIT);
