@@ -13,7 +13,7 @@ import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import dev.abtest.worker.ActivationTelemetry;
-import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -150,7 +150,7 @@ final class BenchStack implements AutoCloseable {
                   .build());
       started.add(stubs::shutdownNow);
       new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10))
-          .ensureActivationAttributes();
+          .ensure(Activation.SEARCH_ATTRIBUTES);
       WorkflowClient client =
           WorkflowClient.newInstance(
               stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
@@ -227,7 +227,7 @@ final class BenchStack implements AutoCloseable {
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
     worker.registerActivitiesImplementations(
         timed.validation(new ValidationActivitiesImpl(store, Clock.systemUTC())),
-        timed.store(new ActivationStoreActivitiesImpl(store)));
+        timed.store(new ActivationWriteActivitiesImpl(store)));
 
     Worker ceilingWorker = factory.newWorker(CEILING_QUEUE, options.build());
     ceilingWorker.registerWorkflowImplementationFactory(

@@ -1,5 +1,6 @@
 package dev.abtest.devstack;
 
+import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.devstack.DevStackConfig.TemporalMode;
 import dev.abtest.embedded.EmbeddedPostgres;
@@ -288,8 +289,8 @@ public final class DevStack implements AutoCloseable {
             TemporalCli.INSTALL_HINT);
       }
     }
-    temporal = TemporalSettings.fromEnv(new Env(temporalEnv()));
-    WorkflowServiceStubs stubs = temporal.connectLazily(temporal.stubsOptions().build());
+    temporal = TemporalSettings.fromEnv(new Env(temporalEnv()), Activation.DEFAULT_TASK_QUEUE);
+    WorkflowServiceStubs stubs = temporal.connectLazily();
     started.push(
         new Piece(
             "Temporal connection",
@@ -299,7 +300,7 @@ public final class DevStack implements AutoCloseable {
             }));
     try {
       new SearchAttributeSetup(stubs, temporal.namespace(), PROBE_TIMEOUT)
-          .ensureActivationAttributes();
+          .ensure(Activation.SEARCH_ATTRIBUTES);
     } catch (StatusRuntimeException e) {
       throw new IllegalStateException(
           "Temporal at "
@@ -332,8 +333,8 @@ public final class DevStack implements AutoCloseable {
   private TemporalDevServer startDevServer(Path cli) throws IOException {
     Path dir = config.dataDir().resolve("temporal");
     Map<String, String> attributes = new LinkedHashMap<>();
-    SearchAttributeSetup.ACTIVATION_ATTRIBUTES.forEach(
-        (name, type) -> attributes.put(name, SearchAttributeSetup.cliTypeName(type)));
+    SearchAttributeSetup.types(Activation.SEARCH_ATTRIBUTES)
+        .forEach((name, type) -> attributes.put(name, SearchAttributeSetup.cliTypeName(type)));
     TemporalDevServer.Options options =
         TemporalDevServer.Options.of(cli, dir.resolve("dev-server.log"))
             .withPort(config.temporalPort())

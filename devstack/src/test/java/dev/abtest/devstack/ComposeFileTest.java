@@ -120,7 +120,8 @@ class ComposeFileTest {
     Map<String, Object> temporal = services.get("temporal");
     for (String name : APP_SERVICES) {
       Map<String, String> env = resolved(name);
-      TemporalSettings settings = TemporalSettings.fromEnv(new Env(env));
+      TemporalSettings settings =
+          TemporalSettings.fromEnv(new Env(env), Activation.DEFAULT_TASK_QUEUE);
       assertThat(settings.address()).as("%s TEMPORAL_ADDRESS", name).startsWith("temporal:");
       int port = Integer.parseInt(settings.address().substring("temporal:".length()));
       assertThat(containerPorts(temporal)).as("temporal's published ports").contains(port);

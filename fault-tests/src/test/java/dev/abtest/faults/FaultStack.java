@@ -111,7 +111,8 @@ final class FaultStack implements AutoCloseable {
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
-    new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10)).ensureActivationAttributes();
+    new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10))
+        .ensure(Activation.SEARCH_ATTRIBUTES);
     return new FaultStack(postgres, databaseName, temporal, database, stubs, dir.resolve("logs"));
   }
 

@@ -140,14 +140,12 @@ public final class StarterApp implements AutoCloseable {
     return config
         .temporal()
         .connectLazily(
-            config
-                .temporal()
-                .stubsOptions()
-                .setRpcRetryOptions(retries)
-                .setSystemInfoTimeout(startTimeout)
-                .setConnectionBackoffResetFrequency(Duration.ofSeconds(5))
-                .setMetricsScope(metrics.temporalScope())
-                .build());
+            options ->
+                options
+                    .setRpcRetryOptions(retries)
+                    .setSystemInfoTimeout(startTimeout)
+                    .setConnectionBackoffResetFrequency(Duration.ofSeconds(5))
+                    .setMetricsScope(metrics.temporalScope()));
   }
 
   /** The hard limit of one call to Temporal: the retry window plus one last attempt. */

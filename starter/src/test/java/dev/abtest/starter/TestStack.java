@@ -13,7 +13,7 @@ import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
-import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -108,7 +108,7 @@ final class TestStack implements AutoCloseable {
                 .setConnectionBackoffResetFrequency(Duration.ofSeconds(2))
                 .build());
     new SearchAttributeSetup(workerStubs, "default", Duration.ofSeconds(10))
-        .ensureActivationAttributes();
+        .ensure(Activation.SEARCH_ATTRIBUTES);
     WorkflowClient client =
         WorkflowClient.newInstance(
             workerStubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
@@ -132,7 +132,7 @@ final class TestStack implements AutoCloseable {
   private static Object[] activities(ActivationStore store) {
     return new Object[] {
       new ValidationActivitiesImpl(store, Clock.systemUTC()),
-      new ActivationStoreActivitiesImpl(store)
+      new ActivationWriteActivitiesImpl(store)
     };
   }
 

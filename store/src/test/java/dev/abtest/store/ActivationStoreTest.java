@@ -106,7 +106,7 @@ class ActivationStoreTest {
     ExperimentFixtures.insert(database.jdbi(), "exp_pending", PENDING);
     Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
-    WriteResult result = store.writeStatusOnly("exp_pending", "alice", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_pending", "alice", "wf-1", "run-1", null);
 
     Instant after = Instant.now();
     assertThat(result.kind()).isEqualTo(Kind.WRITTEN);
@@ -123,7 +123,7 @@ class ActivationStoreTest {
   void resumingAStoppedExperimentKeepsItsStartDate() {
     NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_stopped", STOPPED);
 
-    WriteResult result = store.writeStatusOnly("exp_stopped", "bob", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_stopped", "bob", "wf-1", "run-1", null);
 
     assertThat(result.kind()).isEqualTo(Kind.WRITTEN);
     assertThat(result.previousStatus()).isEqualTo(STOPPED);
@@ -137,7 +137,7 @@ class ActivationStoreTest {
   void activationRecordsWhoFromWhichStatusAndWhichRun() {
     ExperimentFixtures.insert(database.jdbi(), "exp_audit", PENDING);
 
-    WriteResult result = store.writeStatusOnly("exp_audit", "alice", "wf-a", "run-a", null);
+    WriteResult result = store.activateIfActivatable("exp_audit", "alice", "wf-a", "run-a", null);
 
     AuditPage page = store.history("exp_audit", 10, null);
     assertThat(page.records()).hasSize(1);
@@ -156,7 +156,7 @@ class ActivationStoreTest {
   void anAnonymousActivationIsRecordedWithoutRequester() {
     ExperimentFixtures.insert(database.jdbi(), "exp_anon", PENDING);
 
-    store.writeStatusOnly("exp_anon", null, "wf-a", "run-a", null);
+    store.activateIfActivatable("exp_anon", null, "wf-a", "run-a", null);
 
     assertThat(store.history("exp_anon", 10, null).records().get(0).requestedBy()).isNull();
   }
@@ -166,7 +166,7 @@ class ActivationStoreTest {
     NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_active", ACTIVE);
     Experiment before = store.find("exp_active").orElseThrow();
 
-    WriteResult result = store.writeStatusOnly("exp_active", "alice", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_active", "alice", "wf-1", "run-1", null);
 
     assertThat(result.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(result.experiment()).isEqualTo(before);
@@ -182,7 +182,7 @@ class ActivationStoreTest {
     ExperimentFixtures.insert(database.jdbi(), "exp_done", terminal);
     Experiment before = store.find("exp_done").orElseThrow();
 
-    WriteResult result = store.writeStatusOnly("exp_done", "alice", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_done", "alice", "wf-1", "run-1", null);
 
     assertThat(result.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(result.experiment()).isEqualTo(before);
@@ -192,7 +192,7 @@ class ActivationStoreTest {
 
   @Test
   void aMissingExperimentIsNotFound() {
-    WriteResult result = store.writeStatusOnly("exp_missing", "alice", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_missing", "alice", "wf-1", "run-1", null);
 
     assertThat(result.kind()).isEqualTo(Kind.NOT_FOUND);
     assertThat(result.experiment()).isNull();
@@ -202,9 +202,9 @@ class ActivationStoreTest {
   @Test
   void aRetryOfTheSameRunReportsItsTransitionAndWritesNothing() {
     ExperimentFixtures.insert(database.jdbi(), "exp_retry", PENDING);
-    WriteResult first = store.writeStatusOnly("exp_retry", "alice", "wf-1", "run-1", null);
+    WriteResult first = store.activateIfActivatable("exp_retry", "alice", "wf-1", "run-1", null);
 
-    WriteResult retry = store.writeStatusOnly("exp_retry", "alice", "wf-1", "run-1", null);
+    WriteResult retry = store.activateIfActivatable("exp_retry", "alice", "wf-1", "run-1", null);
 
     assertThat(retry.kind()).isEqualTo(Kind.ALREADY_WRITTEN_BY_THIS_RUN);
     assertThat(retry.previousStatus()).isEqualTo(PENDING);
@@ -217,13 +217,13 @@ class ActivationStoreTest {
   @Test
   void aRetryOfACommittedRunWritesNothingEvenIfTheExperimentWasStoppedSince() {
     ExperimentFixtures.insert(database.jdbi(), "exp_restop", PENDING);
-    WriteResult first = store.writeStatusOnly("exp_restop", "alice", "wf-1", "run-1", null);
+    WriteResult first = store.activateIfActivatable("exp_restop", "alice", "wf-1", "run-1", null);
     database
         .jdbi()
         .useHandle(
             h -> h.execute("UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = 'exp_restop'"));
 
-    WriteResult retry = store.writeStatusOnly("exp_restop", "alice", "wf-1", "run-1", null);
+    WriteResult retry = store.activateIfActivatable("exp_restop", "alice", "wf-1", "run-1", null);
 
     assertThat(retry.kind()).isEqualTo(Kind.ALREADY_WRITTEN_BY_THIS_RUN);
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
@@ -234,9 +234,9 @@ class ActivationStoreTest {
   @Test
   void aLaterRunOfAnActiveExperimentWritesNothing() {
     ExperimentFixtures.insert(database.jdbi(), "exp_twice", PENDING);
-    store.writeStatusOnly("exp_twice", "alice", "wf-1", "run-1", null);
+    store.activateIfActivatable("exp_twice", "alice", "wf-1", "run-1", null);
 
-    WriteResult second = store.writeStatusOnly("exp_twice", "bob", "wf-1", "run-2", null);
+    WriteResult second = store.activateIfActivatable("exp_twice", "bob", "wf-1", "run-2", null);
 
     assertThat(second.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(second.experiment().status()).isEqualTo(ACTIVE);
@@ -258,7 +258,7 @@ class ActivationStoreTest {
       for (int i = 0; i < threads; i++) {
         String runId = "run-" + i;
         Callable<WriteResult> call =
-            () -> racing.writeStatusOnly("exp_race", "user-" + runId, "wf-race", runId, null);
+            () -> racing.activateIfActivatable("exp_race", "user-" + runId, "wf-race", runId, null);
         futures.add(pool.submit(call));
       }
       await()
@@ -345,7 +345,7 @@ class ActivationStoreTest {
   void aDatabaseErrorPropagatesInsteadOfAnOutcome() {
     database.jdbi().useHandle(h -> h.execute("DROP TABLE experiment_activation_audit"));
 
-    assertThatThrownBy(() -> store.writeStatusOnly("exp_any", "alice", "wf-1", "run-1", null))
+    assertThatThrownBy(() -> store.activateIfActivatable("exp_any", "alice", "wf-1", "run-1", null))
         .isInstanceOf(RuntimeException.class)
         .hasMessageContaining("experiment_activation_audit");
   }

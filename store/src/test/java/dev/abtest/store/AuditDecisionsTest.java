@@ -103,7 +103,7 @@ class AuditDecisionsTest {
             "wf",
             "run",
             "2");
-    store.writeStatusOnly("exp_s", "dan", "wf", "run", 1);
+    store.activateIfActivatable("exp_s", "dan", "wf", "run", 1);
 
     assertThat(moved.scheduledFor()).isEqualTo(at.plusSeconds(60));
     assertThat(store.history("exp_s", 10, null).records())
@@ -130,7 +130,7 @@ class AuditDecisionsTest {
         "run",
         "1");
 
-    assertThat(store.writeStatusOnly("exp_sched", null, "wf", "run", 2).kind().name())
+    assertThat(store.activateIfActivatable("exp_sched", null, "wf", "run", 2).kind().name())
         .isEqualTo("WRITTEN");
 
     AuditRecord activated =

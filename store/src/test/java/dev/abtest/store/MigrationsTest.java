@@ -143,7 +143,7 @@ class MigrationsTest {
 
       assertThat(store.find("exp_live").orElseThrow().startDate())
           .hasToString("2025-06-02T08:00:00.123Z");
-      assertThat(store.writeStatusOnly("exp_draft", "ops", "wf", "run", 1).kind().name())
+      assertThat(store.activateIfActivatable("exp_draft", "ops", "wf", "run", 1).kind().name())
           .isEqualTo("WRITTEN");
       assertThat(store.countActivations("exp_draft")).isEqualTo(1);
     }
@@ -189,7 +189,8 @@ class MigrationsTest {
                           + " '2026-01-01')"));
       assertThat(
               store
-                  .writeStatusOnly("exp_old", "bob", "activate-experiment:exp_old", "run-old", 1)
+                  .activateIfActivatable(
+                      "exp_old", "bob", "activate-experiment:exp_old", "run-old", 1)
                   .activatedAt())
           .isEqualTo(at);
       assertThat(store.find("exp_old").orElseThrow().status())

@@ -2,6 +2,7 @@ package dev.abtest.worker;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
+import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.events.DeliverActivationEventWorkflowImpl;
 import dev.abtest.activation.events.WebhookTargets;
@@ -14,7 +15,7 @@ import dev.abtest.runtime.TemporalProbe;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
-import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.events.ActivationEventActivitiesImpl;
 import dev.abtest.worker.events.WebhookSigner;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
@@ -116,9 +117,7 @@ public final class WorkerApp implements AutoCloseable {
 
     TemporalSettings temporal = config.temporal();
     // Lazy: the worker starts while Temporal is down and reconnects; readiness reports the outage.
-    stubs =
-        temporal.connectLazily(
-            temporal.stubsOptions().setMetricsScope(metrics.temporalScope()).build());
+    stubs = temporal.connectLazily(options -> options.setMetricsScope(metrics.temporalScope()));
     ensureSearchAttributes(temporal);
 
     WorkflowClient client = temporal.client(stubs);
@@ -142,7 +141,7 @@ public final class WorkerApp implements AutoCloseable {
         () -> new ActivateExperimentWorkflowImpl(policy, webhooks));
     worker.registerWorkflowImplementationTypes(DeliverActivationEventWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new ValidationActivitiesImpl(store, clock), new ActivationStoreActivitiesImpl(store));
+        new ValidationActivitiesImpl(store, clock), new ActivationWriteActivitiesImpl(store));
     if (config.webhooks().secret() != null) {
       // Without a key this worker cannot sign: deliveries wait for a worker that can.
       worker.registerActivitiesImplementations(
@@ -164,7 +163,7 @@ public final class WorkerApp implements AutoCloseable {
   private void ensureSearchAttributes(TemporalSettings temporal) {
     try {
       new SearchAttributeSetup(stubs, temporal.namespace(), temporal.rpcTimeout())
-          .ensureActivationAttributes();
+          .ensure(Activation.SEARCH_ATTRIBUTES);
     } catch (StatusRuntimeException e) {
       log.warn(
           "Could not check search attributes ExperimentId and ActivationOutcome at {} ({});"

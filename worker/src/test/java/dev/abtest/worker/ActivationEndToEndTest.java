@@ -22,7 +22,7 @@ import dev.abtest.embedded.TemporalServers;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
-import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
@@ -109,7 +109,7 @@ class ActivationEndToEndTest {
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_POLICY));
     worker.registerActivitiesImplementations(
         new HookedValidation(new ValidationActivitiesImpl(store, Clock.systemUTC())),
-        new ActivationStoreActivitiesImpl(store));
+        new ActivationWriteActivitiesImpl(store));
     temporal.start();
     activations = new ActivationClient(temporal.getWorkflowClient(), Activation.DEFAULT_TASK_QUEUE);
   }

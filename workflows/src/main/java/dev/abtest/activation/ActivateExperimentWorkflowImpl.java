@@ -455,7 +455,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
    */
   private ActivationResult activateValidatedSnapshot(String experimentId, String requestedBy) {
     ValidationActivities validation = validation(experimentId);
-    ActivationStoreActivities store = store(experimentId, requestedBy);
+    ActivationWriteActivities store = store(experimentId, requestedBy);
     int writeAttempts = 0;
     ValidationReport report = validation.validate(experimentId);
     for (int round = 1; round <= MAX_WRITE_ROUNDS; round++) {
@@ -522,7 +522,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     return validation();
   }
 
-  private ActivationStoreActivities store(String experimentId, String requestedBy) {
+  private ActivationWriteActivities store(String experimentId, String requestedBy) {
     return store(requestedBy);
   }
 
@@ -534,9 +534,9 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
             .build());
   }
 
-  private ActivationStoreActivities store(String requestedBy) {
+  private ActivationWriteActivities store(String requestedBy) {
     return Workflow.newActivityStub(
-        ActivationStoreActivities.class,
+        ActivationWriteActivities.class,
         ActivityOptions.newBuilder(policy.activityOptions())
             .setSummary("Set " + experimentId + " ACTIVE for " + describe(requestedBy))
             .build());

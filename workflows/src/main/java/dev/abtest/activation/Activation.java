@@ -2,6 +2,7 @@ package dev.abtest.activation;
 
 import io.temporal.common.SearchAttributeKey;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /** The names other services rely on: workflow type, task queue, id scheme and search attributes. */
 public final class Activation {
@@ -30,6 +31,10 @@ public final class Activation {
    */
   public static final SearchAttributeKey<OffsetDateTime> ACTIVATION_SCHEDULED_FOR =
       SearchAttributeKey.forOffsetDateTime("ActivationScheduledFor");
+
+  /** Every search attribute the workflow sets: what a namespace must know before it runs. */
+  public static final List<SearchAttributeKey<?>> SEARCH_ATTRIBUTES =
+      List.of(EXPERIMENT_ID, ACTIVATION_OUTCOME, ACTIVATION_SCHEDULED_FOR);
 
   /** Memo key of the schedule as last set ({@link ActivationSchedule}), listed with the run. */
   public static final String SCHEDULE_MEMO = "activationSchedule";

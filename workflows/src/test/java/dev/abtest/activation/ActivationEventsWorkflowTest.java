@@ -35,8 +35,8 @@ class ActivationEventsWorkflowTest {
 
   private final ValidationActivities validation =
       mock(ValidationActivities.class, withSettings().withoutAnnotations());
-  private final ActivationStoreActivities store =
-      mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+  private final ActivationWriteActivities store =
+      mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
   private final DecisionAuditActivities audit =
       mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
   private final ActivationEventActivities delivery =

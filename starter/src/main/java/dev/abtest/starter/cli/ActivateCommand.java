@@ -1,5 +1,6 @@
 package dev.abtest.starter.cli;
 
+import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
@@ -77,16 +78,14 @@ public final class ActivateCommand {
           env, err, activations -> schedule(activations, experimentId, at, requestedBy, wait, out));
     }
 
-    TemporalSettings temporal = TemporalSettings.fromEnv(env);
+    TemporalSettings temporal = TemporalSettings.fromEnv(env, Activation.DEFAULT_TASK_QUEUE);
     WorkflowServiceStubs stubs =
         temporal.connectLazily(
-            temporal
-                .stubsOptions()
-                .setRpcRetryOptions(
+            options ->
+                options.setRpcRetryOptions(
                     DefaultStubServiceOperationRpcRetryOptions.getBuilder()
                         .setExpiration(Duration.ofSeconds(5))
-                        .build())
-                .build());
+                        .build()));
     try {
       WorkflowClient client = temporal.client(stubs);
       ActivationClient activations = new ActivationClient(client, temporal.taskQueue());

@@ -1,5 +1,6 @@
 package dev.abtest.starter.cli;
 
+import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
@@ -105,16 +106,14 @@ public final class ScheduleCommands {
 
   /** Connects as {@code activate} does (a short RPC retry), runs, and always disconnects. */
   static int withClient(Env env, PrintStream err, ClientCommand command) {
-    TemporalSettings temporal = TemporalSettings.fromEnv(env);
+    TemporalSettings temporal = TemporalSettings.fromEnv(env, Activation.DEFAULT_TASK_QUEUE);
     WorkflowServiceStubs stubs =
         temporal.connectLazily(
-            temporal
-                .stubsOptions()
-                .setRpcRetryOptions(
+            options ->
+                options.setRpcRetryOptions(
                     DefaultStubServiceOperationRpcRetryOptions.getBuilder()
                         .setExpiration(Duration.ofSeconds(5))
-                        .build())
-                .build());
+                        .build()));
     try {
       return command.run(new ActivationClient(temporal.client(stubs), temporal.taskQueue()));
     } catch (RuntimeException e) {

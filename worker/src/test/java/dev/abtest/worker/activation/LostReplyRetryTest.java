@@ -9,7 +9,7 @@ import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
-import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.ActivationWriteActivities;
 import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
@@ -62,9 +62,9 @@ class LostReplyRetryTest {
   void setUp() {
     database = postgres.newDatabase();
     store = new ActivationStore(database.jdbi());
-    ActivationStoreActivitiesImpl real = new ActivationStoreActivitiesImpl(store);
-    ActivationStoreActivities losesFirstReply =
-        new ActivationStoreActivities() {
+    ActivationWriteActivitiesImpl real = new ActivationWriteActivitiesImpl(store);
+    ActivationWriteActivities losesFirstReply =
+        new ActivationWriteActivities() {
           @Override
           public ActivationResult activate(ActivationRequest request) {
             return losingFirstReply(() -> real.activate(request));
