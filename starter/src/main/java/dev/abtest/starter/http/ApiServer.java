@@ -218,7 +218,7 @@ public final class ApiServer implements AutoCloseable {
     try {
       org.eclipse.jetty.server.Request request = exchange.request;
       // A target that does not decode is malformed HTTP: 400 before anything else.
-      String decoded = route.hasParameter() ? decodePathSegment(parameter) : null;
+      String decoded = route.hasParameter() ? decodePathSegment(route, parameter) : null;
       Caller caller = authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
       Request view =
           new Request(
@@ -271,13 +271,25 @@ public final class ApiServer implements AutoCloseable {
     return body;
   }
 
-  private static String decodePathSegment(String raw) {
+  private static String decodePathSegment(Route route, String raw) {
     try {
       // A path keeps '+' literal; only percent-escapes are decoded, as strict UTF-8.
       return PercentDecoding.decode(raw, false);
     } catch (IllegalArgumentException e) {
-      throw ApiError.invalid("experimentId", "malformed percent-encoding in the path");
+      throw ApiError.invalid(route.parameterName(), "malformed percent-encoding in the path");
     }
+  }
+
+  /**
+   * The error as answered on {@code route}: an INTERNAL without a message of its own says the
+   * route's.
+   */
+  private static ApiError onRoute(ApiError error, Route route) {
+    if (route == null || error.code() != ErrorCode.INTERNAL || error.hasOwnMessage()) {
+      return error;
+    }
+    return new ApiError(
+        ErrorCode.INTERNAL, route.failureMessage(), error.details(), error.headers());
   }
 
   /** A request being answered: writes once, then counts and logs it. */
@@ -318,13 +330,12 @@ public final class ApiServer implements AutoCloseable {
 
     void fail(Throwable failure) {
       if (failure instanceof ApiError error) {
-        send(error.code().status(), errorBody(error), error.headers());
+        send(error.code().status(), errorBody(onRoute(error, route)), error.headers());
         return;
       }
       log.error(
           "Request {} {} failed", request.getMethod(), route == null ? "?" : route.path(), failure);
-      ApiError internal = new ApiError(ErrorCode.INTERNAL);
-      send(500, errorBody(internal), Map.of());
+      send(500, errorBody(onRoute(new ApiError(ErrorCode.INTERNAL), route)), Map.of());
     }
 
     private void send(int status, Object body, Map<String, String> headers) {
@@ -337,7 +348,7 @@ public final class ApiServer implements AutoCloseable {
       } catch (RuntimeException e) {
         log.error("Cannot render the answer of {}", route == null ? "?" : route.path(), e);
         status = 500;
-        bytes = Json.bytes(errorBody(new ApiError(ErrorCode.INTERNAL)));
+        bytes = Json.bytes(errorBody(onRoute(new ApiError(ErrorCode.INTERNAL), route)));
       }
       int answeredStatus = status;
       response.setStatus(status);

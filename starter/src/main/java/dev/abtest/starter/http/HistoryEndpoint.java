@@ -31,7 +31,8 @@ public final class HistoryEndpoint {
   }
 
   public Route route() {
-    return Route.get(ActivationEndpoints.ACTIVATIONS_PATH, this::history);
+    return Route.get(ActivationEndpoints.ACTIVATIONS_PATH, this::history)
+        .failingWith("Failed to read the activation history");
   }
 
   Object history(Request request) {
@@ -48,8 +49,7 @@ public final class HistoryEndpoint {
         throw new ApiError(ErrorCode.UNAVAILABLE, "Activation history unavailable", null, Map.of());
       }
       log.error("Reading the activation history failed", e);
-      throw new ApiError(
-          ErrorCode.INTERNAL, "Failed to read the activation history", null, Map.of());
+      throw new ApiError(ErrorCode.INTERNAL);
     }
   }
 
