@@ -357,7 +357,7 @@ public final class DevStack implements AutoCloseable {
     Map<String, String> workerEnv = new HashMap<>(env);
     workerEnv.put("HTTP_PORT", Integer.toString(config.workerHttpPort()));
     WorkerConfig workerConfig = WorkerConfig.fromEnv(new Env(workerEnv));
-    workerConfig.secrets().forEach(logging::redact);
+    logging.redactAll(workerConfig.secrets());
     worker = new WorkerApp(workerConfig);
     started.push(new Piece("worker", worker));
     worker.start();
@@ -369,8 +369,7 @@ public final class DevStack implements AutoCloseable {
     Map<String, String> starterEnv = new HashMap<>(env);
     starterEnv.put("HTTP_PORT", Integer.toString(config.httpPort()));
     StarterConfig starterConfig = StarterConfig.fromEnv(new Env(starterEnv));
-    logging.redact(starterConfig.database().password());
-    logging.redact(starterConfig.auth().secret());
+    logging.redactAll(starterConfig.secrets());
     starter = new StarterApp(starterConfig);
     started.push(new Piece("starter", starter));
     starter.start();

@@ -1,8 +1,10 @@
 package dev.abtest.starter;
 
+import dev.abtest.activation.Activation;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.Logging;
+import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.cli.ActivateCommand;
 import dev.abtest.starter.cli.HistoryCommand;
 import dev.abtest.starter.cli.ScheduleCommands;
@@ -44,15 +46,15 @@ public final class StarterMain {
       return switch (command) {
         case "serve" -> serve(env, err);
         case "activate" -> {
-          commandLogging(env, err);
+          commandLogging(env, err).redactAll(temporalSecrets(env));
           yield ActivateCommand.run(rest, env, out, err);
         }
         case "cancel" -> {
-          commandLogging(env, err);
+          commandLogging(env, err).redactAll(temporalSecrets(env));
           yield ScheduleCommands.cancel(rest, env, out, err);
         }
         case "schedules" -> {
-          commandLogging(env, err);
+          commandLogging(env, err).redactAll(temporalSecrets(env));
           yield ScheduleCommands.schedules(rest, env, out, err);
         }
         case "history" -> {
@@ -83,6 +85,11 @@ public final class StarterMain {
     }
   }
 
+  /** The Temporal API key of the commands that talk to Temporal, masked as the server masks it. */
+  private static List<String> temporalSecrets(Env env) {
+    return TemporalSettings.fromEnv(env, Activation.DEFAULT_TASK_QUEUE).secrets();
+  }
+
   /** Commands print their result on stdout, so their log lines go to stderr. */
   private static Logging commandLogging(Env env, PrintStream err) {
     return Logging.configure(Logging.Settings.fromEnv(env), err);
@@ -91,8 +98,7 @@ public final class StarterMain {
   private static int serve(Env env, PrintStream err) {
     Logging logging = Logging.configure(env);
     StarterConfig config = StarterConfig.fromEnv(env);
-    logging.redact(config.database().password());
-    logging.redact(config.auth().secret());
+    logging.redactAll(config.secrets());
     StarterApp app = new StarterApp(config).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

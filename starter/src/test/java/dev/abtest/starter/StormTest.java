@@ -150,7 +150,6 @@ class StormTest {
             () ->
                 assertThat(
                         stack
-                            .defaultStarter()
                             .workflowClient()
                             .listExecutions("WorkflowId = '" + workflowId + "'")
                             .count())

@@ -270,6 +270,11 @@ final class TestStack implements AutoCloseable {
                 .list());
   }
 
+  /** A client of the stack's Temporal server (the one its worker polls with). */
+  WorkflowClient workflowClient() {
+    return workers.getWorkflowClient();
+  }
+
   /**
    * Another worker (same activities) polling {@code taskQueue} with {@code policy}: for runs whose
    * retries must run out quickly. Closing it stops it.

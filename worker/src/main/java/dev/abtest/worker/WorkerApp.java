@@ -6,6 +6,7 @@ import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.events.DeliverActivationEventWorkflowImpl;
 import dev.abtest.activation.events.WebhookTargets;
+import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.Metrics;
 import dev.abtest.runtime.OpsEndpoints;
 import dev.abtest.runtime.OpsHttp;
@@ -110,7 +111,10 @@ public final class WorkerApp implements AutoCloseable {
     } catch (RuntimeException e) {
       // Flyway's own message spans many lines; the root cause says what is wrong in one.
       throw new IllegalStateException(
-          "Database " + config.database().redactedUrl() + " could not be migrated: " + rootCause(e),
+          "Database "
+              + config.database().redactedUrl()
+              + " could not be migrated: "
+              + Failures.rootMessage(e),
           e);
     }
     ActivationStore store = new ActivationStore(database.jdbi());
@@ -181,16 +185,6 @@ public final class WorkerApp implements AutoCloseable {
         && current.isStarted()
         && !current.isShutdown()
         && !currentWorker.isSuspended();
-  }
-
-  private static String rootCause(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message =
-        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return message.replaceAll("\\s*\\R\\s*", " ");
   }
 
   public WorkerConfig config() {

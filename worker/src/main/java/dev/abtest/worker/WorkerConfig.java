@@ -147,9 +147,7 @@ public record WorkerConfig(
     if (database.password() != null) {
       secrets.add(database.password());
     }
-    if (temporal.profile().getApiKey() != null) {
-      secrets.add(temporal.profile().getApiKey());
-    }
+    secrets.addAll(temporal.secrets());
     secrets.addAll(webhooks.secrets());
     return secrets;
   }

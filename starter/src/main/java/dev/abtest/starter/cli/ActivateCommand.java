@@ -5,12 +5,12 @@ import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
 import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.http.ActivateAtParser;
 import dev.abtest.starter.http.ApiError;
 import dev.abtest.starter.http.Json;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.abtest.starter.http.TemporalErrors;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -105,14 +105,15 @@ public final class ActivateCommand {
         return IN_PROGRESS;
       }
     } catch (WorkflowFailedException e) {
-      err.println("The activation workflow failed: " + rootMessage(e));
+      err.println("The activation workflow failed: " + Failures.rootMessage(e));
       return FAILED;
     } catch (RuntimeException e) {
-      if (isUnavailable(e)) {
-        err.println("Temporal is unavailable at " + temporal.address() + ": " + rootMessage(e));
+      if (TemporalErrors.isUnavailable(e)) {
+        err.println(
+            "Temporal is unavailable at " + temporal.address() + ": " + Failures.rootMessage(e));
         return UNAVAILABLE;
       }
-      err.println("Activation failed: " + rootMessage(e));
+      err.println("Activation failed: " + Failures.rootMessage(e));
       return FAILED;
     } finally {
       stubs.shutdownNow();
@@ -160,23 +161,5 @@ public final class ActivateCommand {
       case REJECTED -> REJECTED;
       case CANCELLED -> FAILED;
     };
-  }
-
-  static boolean isUnavailable(Throwable error) {
-    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof StatusRuntimeException status) {
-        Status.Code code = status.getStatus().getCode();
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
-      }
-    }
-    return false;
-  }
-
-  static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 }

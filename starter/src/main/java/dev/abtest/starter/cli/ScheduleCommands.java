@@ -6,9 +6,11 @@ import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
 import dev.abtest.activation.ScheduleCursor;
 import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.http.Json;
 import dev.abtest.starter.http.ScheduleEndpoints;
+import dev.abtest.starter.http.TemporalErrors;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
 import java.io.PrintStream;
@@ -117,15 +119,12 @@ public final class ScheduleCommands {
     try {
       return command.run(new ActivationClient(temporal.client(stubs), temporal.taskQueue()));
     } catch (RuntimeException e) {
-      if (ActivateCommand.isUnavailable(e)) {
+      if (TemporalErrors.isUnavailable(e)) {
         err.println(
-            "Temporal is unavailable at "
-                + temporal.address()
-                + ": "
-                + ActivateCommand.rootMessage(e));
+            "Temporal is unavailable at " + temporal.address() + ": " + Failures.rootMessage(e));
         return ActivateCommand.UNAVAILABLE;
       }
-      err.println("Failed: " + ActivateCommand.rootMessage(e));
+      err.println("Failed: " + Failures.rootMessage(e));
       return ActivateCommand.FAILED;
     } finally {
       stubs.shutdownNow();

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HistoryEndpoint {
   public static final int DEFAULT_LIMIT = 20;
+
+  /** The largest page, over HTTP and on the command line alike. */
   public static final int MAX_LIMIT = 100;
 
   private static final Logger log = LoggerFactory.getLogger(HistoryEndpoint.class);
