@@ -179,9 +179,4 @@ public final class ActivationStore {
     List<AuditRecord> page = rows.subList(0, limit);
     return new AuditPage(page, Optional.of(page.get(limit - 1).cursor()));
   }
-
-  /** How many activations (ACTIVATED records) of the experiment are recorded. */
-  public long countActivations(String experimentId) {
-    return audit.countByExperiment(experimentId);
-  }
 }

@@ -171,7 +171,7 @@ class ActivationStoreTest {
     assertThat(result.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(result.experiment()).isEqualTo(before);
     assertThat(store.find("exp_active").orElseThrow().updatedAt()).isEqualTo(inserted.updatedAt());
-    assertThat(store.countActivations("exp_active")).isZero();
+    assertThat(activations("exp_active")).isZero();
   }
 
   @ParameterizedTest
@@ -187,7 +187,7 @@ class ActivationStoreTest {
     assertThat(result.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(result.experiment()).isEqualTo(before);
     assertThat(store.find("exp_done").orElseThrow()).isEqualTo(before);
-    assertThat(store.countActivations("exp_done")).isZero();
+    assertThat(activations("exp_done")).isZero();
   }
 
   @Test
@@ -196,7 +196,7 @@ class ActivationStoreTest {
 
     assertThat(result.kind()).isEqualTo(Kind.NOT_FOUND);
     assertThat(result.experiment()).isNull();
-    assertThat(store.countActivations("exp_missing")).isZero();
+    assertThat(activations("exp_missing")).isZero();
   }
 
   @Test
@@ -211,7 +211,7 @@ class ActivationStoreTest {
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
     assertThat(retry.experiment()).isEqualTo(first.experiment());
     assertThat(store.find("exp_retry").orElseThrow().updatedAt()).isEqualTo(first.activatedAt());
-    assertThat(store.countActivations("exp_retry")).isEqualTo(1);
+    assertThat(activations("exp_retry")).isEqualTo(1);
   }
 
   @Test
@@ -228,7 +228,7 @@ class ActivationStoreTest {
     assertThat(retry.kind()).isEqualTo(Kind.ALREADY_WRITTEN_BY_THIS_RUN);
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
     assertThat(store.find("exp_restop").orElseThrow().status()).isEqualTo(STOPPED);
-    assertThat(store.countActivations("exp_restop")).isEqualTo(1);
+    assertThat(activations("exp_restop")).isEqualTo(1);
   }
 
   @Test
@@ -240,7 +240,7 @@ class ActivationStoreTest {
 
     assertThat(second.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(second.experiment().status()).isEqualTo(ACTIVE);
-    assertThat(store.countActivations("exp_twice")).isEqualTo(1);
+    assertThat(activations("exp_twice")).isEqualTo(1);
   }
 
   @Test
@@ -275,7 +275,7 @@ class ActivationStoreTest {
           results.stream().collect(Collectors.groupingBy(WriteResult::kind, Collectors.counting()));
       assertThat(byKind)
           .containsOnly(Map.entry(Kind.WRITTEN, 1L), Map.entry(Kind.ROW_CHANGED, 31L));
-      assertThat(store.countActivations("exp_race")).isEqualTo(1);
+      assertThat(activations("exp_race")).isEqualTo(1);
       WriteResult winner =
           results.stream().filter(r -> r.kind() == Kind.WRITTEN).findFirst().orElseThrow();
       AuditRecord record = store.history("exp_race", 10, null).records().get(0);
@@ -301,7 +301,7 @@ class ActivationStoreTest {
 
   @Test
   void historyIsNewestFirstAndPagedWithoutGapsOrRepeats() {
-    AuditRows audit = database.jdbi().onDemand(AuditRows.class);
+    AuditRowsForTests audit = database.jdbi().onDemand(AuditRowsForTests.class);
     Instant base = Instant.parse("2026-01-01T00:00:00Z");
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
@@ -309,9 +309,9 @@ class ActivationStoreTest {
       Instant at = base.plusSeconds(i / 2);
       ids.add(
           audit.insert(
-              AuditRecord.activated("exp_hist", "wf", "run-" + i, "u" + i, STOPPED, at, 1)));
+              AuditRowsForTests.activated("exp_hist", "wf", "run-" + i, "u" + i, STOPPED, at, 1)));
     }
-    audit.insert(AuditRecord.activated("exp_other", "wf", "run-x", null, PENDING, base, 1));
+    audit.insert(AuditRowsForTests.activated("exp_other", "wf", "run-x", null, PENDING, base, 1));
 
     List<Long> seen = new ArrayList<>();
     AuditCursor cursor = null;
@@ -330,7 +330,7 @@ class ActivationStoreTest {
     expected.sort((a, b) -> Long.compare(b, a));
     assertThat(seen).isEqualTo(expected);
     assertThat(pages).isEqualTo(3);
-    assertThat(store.countActivations("exp_hist")).isEqualTo(7);
+    assertThat(activations("exp_hist")).isEqualTo(7);
   }
 
   @Test
@@ -348,5 +348,10 @@ class ActivationStoreTest {
     assertThatThrownBy(() -> store.activateIfActivatable("exp_any", "alice", "wf-1", "run-1", null))
         .isInstanceOf(RuntimeException.class)
         .hasMessageContaining("experiment_activation_audit");
+  }
+
+  /** How many transitions (ACTIVATED records) of the experiment are recorded. */
+  private long activations(String experimentId) {
+    return database.jdbi().onDemand(AuditRowsForTests.class).countActivations(experimentId);
   }
 }

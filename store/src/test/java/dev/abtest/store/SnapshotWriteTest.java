@@ -154,7 +154,7 @@ class SnapshotWriteTest {
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
     assertThat(retry.previousStatus()).isEqualTo(PENDING);
     assertThat(retry.writeAttempts()).isEqualTo(2);
-    assertThat(store.countActivations("exp_lost")).isEqualTo(1);
+    assertThat(activations("exp_lost")).isEqualTo(1);
   }
 
   /**
@@ -222,5 +222,10 @@ class SnapshotWriteTest {
                             + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
                     .mapTo(Integer.class)
                     .one());
+  }
+
+  /** How many transitions (ACTIVATED records) of the experiment are recorded. */
+  private long activations(String experimentId) {
+    return database.jdbi().onDemand(AuditRowsForTests.class).countActivations(experimentId);
   }
 }

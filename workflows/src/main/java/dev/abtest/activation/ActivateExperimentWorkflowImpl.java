@@ -117,6 +117,8 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
       phase = Phase.DECIDING;
       return finish(decide(requestedBy));
     } catch (ActivityFailure failure) {
+      // The id is checked above, so no activity refuses it now; the branch stays because recorded
+      // runs took it (histories/invalid-request-from-activity.json) and must replay as they ran.
       if (failure.getCause() instanceof ApplicationFailure cause
           && ActivationFailures.INVALID_REQUEST.equals(cause.getType())) {
         return finish(
@@ -267,15 +269,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     }
     List<Violation> violations = new ArrayList<>(report.violations());
     Experiment experiment = report.experiment();
-    if (experiment.endDate() != null && !activateAt.isBefore(experiment.endDate())) {
-      violations.add(
-          new Violation(
-              ViolationCode.ACTIVATE_AT_NOT_BEFORE_END_DATE,
-              "activateAt "
-                  + activateAt
-                  + " is not before the experiment's endDate "
-                  + experiment.endDate()));
-    }
+    ScheduleRules.endDateViolation(activateAt, experiment.endDate()).ifPresent(violations::add);
     if (!violations.isEmpty()) {
       return Optional.of(ActivationResult.rejected(experimentId, experiment, violations));
     }

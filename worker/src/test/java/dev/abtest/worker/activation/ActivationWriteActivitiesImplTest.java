@@ -102,7 +102,7 @@ class ActivationWriteActivitiesImplTest {
     ActivationResult again = activities.activate(new ActivationRequest("exp_2", "bob"));
 
     assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
-    assertThat(store.countActivations("exp_2")).isEqualTo(1);
+    assertThat(store.history("exp_2", DecisionOutcome.ACTIVATED, 10, null).records()).hasSize(1);
   }
 
   @Test
@@ -200,7 +200,7 @@ class ActivationWriteActivitiesImplTest {
         activateRetrying(activities, new ActivationRequest("exp_down", "alice"));
 
     assertThat(retried.outcome()).isEqualTo(Outcome.ACTIVATED);
-    assertThat(store.countActivations("exp_down")).isEqualTo(1);
+    assertThat(store.history("exp_down", DecisionOutcome.ACTIVATED, 10, null).records()).hasSize(1);
   }
 
   @Test
