@@ -2,8 +2,8 @@ package dev.abtest.benchmark;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.TemporalDevServer;
@@ -92,7 +92,7 @@ final class BenchStack implements AutoCloseable {
     this.store = new ActivationStore(database.jdbi());
     this.stubs = stubs;
     this.client = client;
-    this.activations = new ActivationClient(client, Activation.DEFAULT_TASK_QUEUE);
+    this.activations = new ActivationClient(client, ActivationContract.DEFAULT_TASK_QUEUE);
     this.ceiling = new ActivationClient(client, CEILING_QUEUE);
     this.timed = timed;
     this.workers = workers;
@@ -150,7 +150,7 @@ final class BenchStack implements AutoCloseable {
                   .build());
       started.add(stubs::shutdownNow);
       new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10))
-          .ensure(Activation.SEARCH_ATTRIBUTES);
+          .ensure(ActivationContract.SEARCH_ATTRIBUTES);
       WorkflowClient client =
           WorkflowClient.newInstance(
               stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
@@ -222,7 +222,7 @@ final class BenchStack implements AutoCloseable {
     ActivationPolicy policy = ActivationPolicy.defaults();
     ActivationStore store = new ActivationStore(database.jdbi());
 
-    Worker worker = factory.newWorker(Activation.DEFAULT_TASK_QUEUE, options.build());
+    Worker worker = factory.newWorker(ActivationContract.DEFAULT_TASK_QUEUE, options.build());
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
     worker.registerActivitiesImplementations(

@@ -1,7 +1,7 @@
 package dev.abtest.devstack;
 
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.devstack.DevStackConfig.TemporalMode;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.LoopbackTemporalServer;
@@ -289,7 +289,8 @@ public final class DevStack implements AutoCloseable {
             TemporalCli.INSTALL_HINT);
       }
     }
-    temporal = TemporalSettings.fromEnv(new Env(temporalEnv()), Activation.DEFAULT_TASK_QUEUE);
+    temporal =
+        TemporalSettings.fromEnv(new Env(temporalEnv()), ActivationContract.DEFAULT_TASK_QUEUE);
     WorkflowServiceStubs stubs = temporal.connectLazily();
     started.push(
         new Piece(
@@ -300,7 +301,7 @@ public final class DevStack implements AutoCloseable {
             }));
     try {
       new SearchAttributeSetup(stubs, temporal.namespace(), PROBE_TIMEOUT)
-          .ensure(Activation.SEARCH_ATTRIBUTES);
+          .ensure(ActivationContract.SEARCH_ATTRIBUTES);
     } catch (StatusRuntimeException e) {
       throw new IllegalStateException(
           "Temporal at "
@@ -333,7 +334,7 @@ public final class DevStack implements AutoCloseable {
   private TemporalDevServer startDevServer(Path cli) throws IOException {
     Path dir = config.dataDir().resolve("temporal");
     Map<String, String> attributes = new LinkedHashMap<>();
-    SearchAttributeSetup.types(Activation.SEARCH_ATTRIBUTES)
+    SearchAttributeSetup.types(ActivationContract.SEARCH_ATTRIBUTES)
         .forEach((name, type) -> attributes.put(name, SearchAttributeSetup.cliTypeName(type)));
     TemporalDevServer.Options options =
         TemporalDevServer.Options.of(cli, dir.resolve("dev-server.log"))

@@ -1,6 +1,6 @@
 package dev.abtest.starter;
 
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.HttpSettings;
@@ -51,7 +51,7 @@ public record StarterConfig(
   public static StarterConfig fromEnv(Env env) {
     return new StarterConfig(
         HttpSettings.fromEnv(env, DEFAULT_PORT),
-        TemporalSettings.fromEnv(env, Activation.DEFAULT_TASK_QUEUE),
+        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE),
         AuthSettings.fromEnv(env),
         database(env),
         env.duration("ACTIVATION_WAIT_BUDGET", DEFAULT_WAIT_BUDGET),

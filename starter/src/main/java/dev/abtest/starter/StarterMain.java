@@ -1,6 +1,6 @@
 package dev.abtest.starter;
 
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.Logging;
@@ -87,7 +87,7 @@ public final class StarterMain {
 
   /** The Temporal API key of the commands that talk to Temporal, masked as the server masks it. */
   private static List<String> temporalSecrets(Env env) {
-    return TemporalSettings.fromEnv(env, Activation.DEFAULT_TASK_QUEUE).secrets();
+    return TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE).secrets();
   }
 
   /** Commands print their result on stdout, so their log lines go to stderr. */

@@ -2,7 +2,7 @@ package dev.abtest.starter;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.embedded.EmbeddedPostgres;
@@ -108,7 +108,7 @@ final class TestStack implements AutoCloseable {
                 .setConnectionBackoffResetFrequency(Duration.ofSeconds(2))
                 .build());
     new SearchAttributeSetup(workerStubs, "default", Duration.ofSeconds(10))
-        .ensure(Activation.SEARCH_ATTRIBUTES);
+        .ensure(ActivationContract.SEARCH_ATTRIBUTES);
     WorkflowClient client =
         WorkflowClient.newInstance(
             workerStubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
@@ -116,7 +116,7 @@ final class TestStack implements AutoCloseable {
         WorkerFactory.newInstance(
             client,
             WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new RunCounter()).build());
-    Worker worker = workers.newWorker(Activation.DEFAULT_TASK_QUEUE);
+    Worker worker = workers.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_RETRIES));
     ActivationStore store = new ActivationStore(jdbi);
@@ -307,7 +307,7 @@ final class TestStack implements AutoCloseable {
 
   /** Runs the worker executed for this experiment's workflow id. */
   long runsStartedFor(String experimentId) {
-    String workflowId = Activation.workflowId(experimentId);
+    String workflowId = ActivationContract.workflowId(experimentId);
     return runsStarted.values().stream().filter(workflowId::equals).count();
   }
 

@@ -2,7 +2,7 @@ package dev.abtest.worker;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.events.DeliverActivationEventWorkflowImpl;
 import dev.abtest.activation.events.WebhookTargets;
@@ -167,7 +167,7 @@ public final class WorkerApp implements AutoCloseable {
   private void ensureSearchAttributes(TemporalSettings temporal) {
     try {
       new SearchAttributeSetup(stubs, temporal.namespace(), temporal.rpcTimeout())
-          .ensure(Activation.SEARCH_ATTRIBUTES);
+          .ensure(ActivationContract.SEARCH_ATTRIBUTES);
     } catch (StatusRuntimeException e) {
       log.warn(
           "Could not check search attributes ExperimentId and ActivationOutcome at {} ({});"

@@ -1,6 +1,6 @@
 package dev.abtest.worker;
 
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
@@ -81,7 +81,8 @@ public record WorkerConfig(
   public static WorkerConfig fromEnv(Env env) {
     Logging.Settings logging = Logging.Settings.fromEnv(env);
     DatabaseSettings database = database(env);
-    TemporalSettings temporal = TemporalSettings.fromEnv(env, Activation.DEFAULT_TASK_QUEUE);
+    TemporalSettings temporal =
+        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE);
     HttpSettings http = HttpSettings.fromEnv(env, DEFAULT_HTTP_PORT);
 
     Duration retryBudget =

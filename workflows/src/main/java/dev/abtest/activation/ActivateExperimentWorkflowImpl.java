@@ -101,8 +101,8 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     }
     experimentId = ExperimentIds.normalize(rawId);
     String requestedBy = request.requestedBy();
-    if (Workflow.getTypedSearchAttributes().get(Activation.EXPERIMENT_ID) == null) {
-      Workflow.upsertTypedSearchAttributes(Activation.EXPERIMENT_ID.valueSet(experimentId));
+    if (Workflow.getTypedSearchAttributes().get(ActivationContract.EXPERIMENT_ID) == null) {
+      Workflow.upsertTypedSearchAttributes(ActivationContract.EXPERIMENT_ID.valueSet(experimentId));
     }
     log.info("Activation of {} requested by {}", experimentId, describe(requestedBy));
 
@@ -189,7 +189,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     phase = Phase.SCHEDULED;
     waitForTheTime();
     phase = Phase.DECIDING;
-    Workflow.upsertTypedSearchAttributes(Activation.ACTIVATION_SCHEDULED_FOR.valueUnset());
+    Workflow.upsertTypedSearchAttributes(ActivationContract.ACTIVATION_SCHEDULED_FOR.valueUnset());
     Workflow.setCurrentDetails(null);
     if (cancelRequested) {
       ActivationSchedule cancelled = pending;
@@ -301,9 +301,10 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
       return;
     }
     Workflow.upsertTypedSearchAttributes(
-        Activation.ACTIVATION_SCHEDULED_FOR.valueSet(scheduledFor.atOffset(ZoneOffset.UTC)));
+        ActivationContract.ACTIVATION_SCHEDULED_FOR.valueSet(
+            scheduledFor.atOffset(ZoneOffset.UTC)));
     // Listed with the run by visibility, so the schedules list needs no query per run.
-    Workflow.upsertMemo(Map.of(Activation.SCHEDULE_MEMO, pending));
+    Workflow.upsertMemo(Map.of(ActivationContract.SCHEDULE_MEMO, pending));
     Workflow.setCurrentDetails(
         "**Scheduled activation** of `"
             + experimentId
@@ -546,7 +547,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
 
   private ActivationResult finish(ActivationResult result) {
     Workflow.upsertTypedSearchAttributes(
-        Activation.ACTIVATION_OUTCOME.valueSet(result.outcome().name()));
+        ActivationContract.ACTIVATION_OUTCOME.valueSet(result.outcome().name()));
     // An id that broke the id rule is caller input with control characters: never echo it to a log.
     String loggedId =
         ExperimentIds.problem(result.experimentId()).isEmpty()

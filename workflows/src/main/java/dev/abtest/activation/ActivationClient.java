@@ -44,7 +44,7 @@ public final class ActivationClient {
   }
 
   public ActivationClient(WorkflowClient client) {
-    this(client, Activation.DEFAULT_TASK_QUEUE);
+    this(client, ActivationContract.DEFAULT_TASK_QUEUE);
   }
 
   /** A started (or joined) activation: its workflow execution and a handle on the result. */
@@ -84,7 +84,7 @@ public final class ActivationClient {
   public Started start(String experimentId, String requestedBy) {
     String id = ExperimentIds.normalize(experimentId);
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(Activation.WORKFLOW_TYPE, options(id, requestedBy));
+        client.newUntypedWorkflowStub(ActivationContract.WORKFLOW_TYPE, options(id, requestedBy));
     WorkflowExecution execution = stub.start(new ActivationRequest(id, requestedBy));
     return new Started(execution, stub);
   }
@@ -100,13 +100,15 @@ public final class ActivationClient {
    */
   public WorkflowOptions options(String experimentId, String requestedBy) {
     return WorkflowOptions.newBuilder()
-        .setWorkflowId(Activation.workflowId(experimentId))
+        .setWorkflowId(ActivationContract.workflowId(experimentId))
         .setTaskQueue(taskQueue)
         .setWorkflowIdConflictPolicy(
             WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
         .setTypedSearchAttributes(
-            SearchAttributes.newBuilder().set(Activation.EXPERIMENT_ID, experimentId).build())
+            SearchAttributes.newBuilder()
+                .set(ActivationContract.EXPERIMENT_ID, experimentId)
+                .build())
         .setStaticSummary(
             "Activate "
                 + experimentId
@@ -187,12 +189,12 @@ public final class ActivationClient {
   public Joined activateNow(String experimentId, String requestedBy) {
     String id = ExperimentIds.normalize(experimentId);
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(Activation.WORKFLOW_TYPE, options(id, requestedBy));
+        client.newUntypedWorkflowStub(ActivationContract.WORKFLOW_TYPE, options(id, requestedBy));
     try {
       WorkflowUpdateHandle<ActivationResult> update =
           stub.startUpdateWithStart(
               UpdateOptions.newBuilder(ActivationResult.class)
-                  .setUpdateName(Activation.UPDATE_ACTIVATE_NOW)
+                  .setUpdateName(ActivationContract.UPDATE_ACTIVATE_NOW)
                   .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
                   .build(),
               new Object[] {new ActivateNowRequest(requestedBy)},
@@ -215,7 +217,9 @@ public final class ActivationClient {
     WorkflowStub run =
         client.newUntypedWorkflowStub(
             execution.getWorkflowId(), Optional.of(execution.getRunId()), Optional.empty());
-    return run.describe().getTypedSearchAttributes().get(Activation.ACTIVATION_SCHEDULED_FOR)
+    return run.describe()
+            .getTypedSearchAttributes()
+            .get(ActivationContract.ACTIVATION_SCHEDULED_FOR)
         != null;
   }
 
@@ -232,7 +236,7 @@ public final class ActivationClient {
     WorkflowUpdateHandle<ActivationResult> update =
         run.startUpdate(
             UpdateOptions.newBuilder(ActivationResult.class)
-                .setUpdateName(Activation.UPDATE_ACTIVATE_NOW)
+                .setUpdateName(ActivationContract.UPDATE_ACTIVATE_NOW)
                 .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
                 .build(),
             new ActivateNowRequest(requestedBy));
@@ -279,13 +283,13 @@ public final class ActivationClient {
       String id, Instant activateAt, String requestedBy, long deadline) {
     WorkflowStub stub =
         client.newUntypedWorkflowStub(
-            Activation.WORKFLOW_TYPE, scheduleOptions(id, activateAt, requestedBy));
+            ActivationContract.WORKFLOW_TYPE, scheduleOptions(id, activateAt, requestedBy));
     WorkflowUpdateHandle<ActivationSchedule> update;
     try {
       update =
           stub.startUpdateWithStart(
               UpdateOptions.newBuilder(ActivationSchedule.class)
-                  .setUpdateName(Activation.UPDATE_SCHEDULE)
+                  .setUpdateName(ActivationContract.UPDATE_SCHEDULE)
                   .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
                   .build(),
               new Object[] {new ScheduleRequest(activateAt, requestedBy)},
@@ -339,7 +343,7 @@ public final class ActivationClient {
    */
   public Optional<ActivationResult> cancel(
       String experimentId, String requestedBy, Duration timeout) throws TimeoutException {
-    String workflowId = Activation.workflowId(ExperimentIds.normalize(experimentId));
+    String workflowId = ActivationContract.workflowId(ExperimentIds.normalize(experimentId));
     WorkflowUpdateHandle<ActivationResult> update;
     try {
       update =
@@ -347,7 +351,7 @@ public final class ActivationClient {
               .newUntypedWorkflowStub(workflowId)
               .startUpdate(
                   UpdateOptions.newBuilder(ActivationResult.class)
-                      .setUpdateName(Activation.UPDATE_CANCEL)
+                      .setUpdateName(ActivationContract.UPDATE_CANCEL)
                       .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
                       .build(),
                   new CancelRequest(requestedBy));
@@ -374,12 +378,12 @@ public final class ActivationClient {
 
   /** The pending schedule of {@code experimentId} (a query of its latest run), if any. */
   public Optional<ActivationSchedule> pendingSchedule(String experimentId) {
-    String workflowId = Activation.workflowId(ExperimentIds.normalize(experimentId));
+    String workflowId = ActivationContract.workflowId(ExperimentIds.normalize(experimentId));
     try {
       return Optional.ofNullable(
           client
               .newUntypedWorkflowStub(workflowId)
-              .query(Activation.QUERY_SCHEDULE, ActivationSchedule.class));
+              .query(ActivationContract.QUERY_SCHEDULE, ActivationSchedule.class));
     } catch (WorkflowNotFoundException e) {
       return Optional.empty();
     } catch (RuntimeException e) {
@@ -402,9 +406,9 @@ public final class ActivationClient {
     Instant from = after == null ? Instant.EPOCH : after.activateAt();
     String query =
         "WorkflowType = '"
-            + Activation.WORKFLOW_TYPE
+            + ActivationContract.WORKFLOW_TYPE
             + "' AND ExecutionStatus = 'Running' AND "
-            + Activation.ACTIVATION_SCHEDULED_FOR.getName()
+            + ActivationContract.ACTIVATION_SCHEDULED_FOR.getName()
             + " >= '"
             + from
             + "'";
@@ -431,15 +435,16 @@ public final class ActivationClient {
 
   private static Optional<ScheduledActivation> scheduledActivation(WorkflowExecutionMetadata run) {
     SearchAttributes attributes = run.getTypedSearchAttributes();
-    OffsetDateTime at = attributes.get(Activation.ACTIVATION_SCHEDULED_FOR);
-    String experimentId = attributes.get(Activation.EXPERIMENT_ID);
+    OffsetDateTime at = attributes.get(ActivationContract.ACTIVATION_SCHEDULED_FOR);
+    String experimentId = attributes.get(ActivationContract.EXPERIMENT_ID);
     if (at == null || experimentId == null) {
       return Optional.empty();
     }
     ActivationSchedule memo;
     try {
       memo =
-          run.getMemo(Activation.SCHEDULE_MEMO, ActivationSchedule.class, ActivationSchedule.class);
+          run.getMemo(
+              ActivationContract.SCHEDULE_MEMO, ActivationSchedule.class, ActivationSchedule.class);
     } catch (RuntimeException e) {
       memo = null;
     }

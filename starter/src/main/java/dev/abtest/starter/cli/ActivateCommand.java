@@ -1,7 +1,7 @@
 package dev.abtest.starter.cli;
 
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
 import dev.abtest.runtime.Env;
@@ -78,7 +78,8 @@ public final class ActivateCommand {
           env, err, activations -> schedule(activations, experimentId, at, requestedBy, wait, out));
     }
 
-    TemporalSettings temporal = TemporalSettings.fromEnv(env, Activation.DEFAULT_TASK_QUEUE);
+    TemporalSettings temporal =
+        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE);
     WorkflowServiceStubs stubs =
         temporal.connectLazily(
             options ->

@@ -1,7 +1,7 @@
 package dev.abtest.starter.cli;
 
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentIds;
 import dev.abtest.activation.ScheduleCursor;
@@ -108,7 +108,8 @@ public final class ScheduleCommands {
 
   /** Connects as {@code activate} does (a short RPC retry), runs, and always disconnects. */
   static int withClient(Env env, PrintStream err, ClientCommand command) {
-    TemporalSettings temporal = TemporalSettings.fromEnv(env, Activation.DEFAULT_TASK_QUEUE);
+    TemporalSettings temporal =
+        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE);
     WorkflowServiceStubs stubs =
         temporal.connectLazily(
             options ->

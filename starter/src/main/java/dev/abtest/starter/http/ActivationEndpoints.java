@@ -1,8 +1,8 @@
 package dev.abtest.starter.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.Outcome;
 import io.grpc.Context;
@@ -263,7 +263,7 @@ public final class ActivationEndpoints {
   /** GET .../activations/{id}: the latest run for the experiment, as Temporal reports it. */
   Object status(Request request) {
     String experimentId = Parameters.experimentId(request.pathParameter());
-    String workflowId = Activation.workflowId(experimentId);
+    String workflowId = ActivationContract.workflowId(experimentId);
     WorkflowExecutionDescription description;
     try {
       description = withDeadline(() -> workflows.newUntypedWorkflowStub(workflowId).describe());

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
@@ -79,10 +79,11 @@ class LostReplyRetryTest {
 
     temporal = TestWorkflowEnvironment.newInstance();
     temporal.registerSearchAttribute(
-        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        ActivationContract.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     temporal.registerSearchAttribute(
-        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
+        ActivationContract.ACTIVATION_OUTCOME.getName(),
+        IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    Worker worker = temporal.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
     ActivationPolicy policy =
         new ActivationPolicy(
             Duration.ofSeconds(10),
@@ -130,7 +131,7 @@ class LostReplyRetryTest {
     assertThat(store.history("exp_lost", DecisionOutcome.ACTIVATED, 10, null).records()).hasSize(1);
     AuditRecord record = store.history("exp_lost", 10, null).records().get(0);
     assertThat(record.runId()).isEqualTo(started.runId());
-    assertThat(record.workflowId()).isEqualTo(Activation.workflowId("exp_lost"));
+    assertThat(record.workflowId()).isEqualTo(ActivationContract.workflowId("exp_lost"));
     assertThat(record.requestedBy()).isEqualTo("alice");
     assertThat(result.activatedAt()).isEqualTo(record.activatedAt());
     // The first attempt committed; the second found its record and wrote nothing.

@@ -4,8 +4,12 @@ import io.temporal.common.SearchAttributeKey;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-/** The names other services rely on: workflow type, task queue, id scheme and search attributes. */
-public final class Activation {
+/**
+ * The names other services rely on (the Temporal table of the contract): workflow type, task queue,
+ * id scheme, search attributes, update and query names. Constants only; the behaviour is in the
+ * workflow and the typed client.
+ */
+public final class ActivationContract {
   /** The registered workflow type; any Temporal client starts an activation with it. */
   public static final String WORKFLOW_TYPE = "ActivateExperiment";
 
@@ -51,7 +55,7 @@ public final class Activation {
   /** Query: the pending schedule, or null. */
   public static final String QUERY_SCHEDULE = "schedule";
 
-  private Activation() {}
+  private ActivationContract() {}
 
   public static String workflowId(String experimentId) {
     return WORKFLOW_ID_PREFIX + experimentId;
