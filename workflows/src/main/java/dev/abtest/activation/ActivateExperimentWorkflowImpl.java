@@ -149,7 +149,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
           ActivationResult.rejected(experimentId, report.experiment(), report.violations());
       case VALID ->
           announceActivation(
-              store(requestedBy).activate(new ActivationRequest(experimentId, requestedBy)),
+              writes(requestedBy).activate(new ActivationRequest(experimentId, requestedBy)),
               requestedBy);
     };
   }
@@ -449,8 +449,8 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
    * itself, ALREADY_ACTIVE and REJECTED here (NOT_FOUND is not: there is no experiment to audit).
    */
   private ActivationResult activateValidatedSnapshot(String experimentId, String requestedBy) {
-    ValidationActivities validation = validation(experimentId);
-    ActivationWriteActivities store = store(experimentId, requestedBy);
+    ValidationActivities validation = validation();
+    ActivationWriteActivities writes = writes(requestedBy);
     int writeAttempts = 0;
     ValidationReport report = validation.validate(experimentId);
     for (int round = 1; round <= MAX_WRITE_ROUNDS; round++) {
@@ -458,7 +458,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
         return decided(experimentId, requestedBy, report, writeAttempts);
       }
       WriteResult write =
-          store.writeSnapshot(SnapshotWrite.of(report.experiment(), requestedBy, writeAttempts));
+          writes.writeSnapshot(SnapshotWrite.of(report.experiment(), requestedBy, writeAttempts));
       writeAttempts = write.writeAttempts();
       switch (write.kind()) {
         case WRITTEN, ALREADY_WRITTEN_BY_THIS_RUN -> {
@@ -513,14 +513,6 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
             .build());
   }
 
-  private ValidationActivities validation(String experimentId) {
-    return validation();
-  }
-
-  private ActivationWriteActivities store(String experimentId, String requestedBy) {
-    return store(requestedBy);
-  }
-
   private ValidationActivities validation() {
     return Workflow.newActivityStub(
         ValidationActivities.class,
@@ -529,7 +521,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
             .build());
   }
 
-  private ActivationWriteActivities store(String requestedBy) {
+  private ActivationWriteActivities writes(String requestedBy) {
     return Workflow.newActivityStub(
         ActivationWriteActivities.class,
         ActivityOptions.newBuilder(policy.activityOptions())
