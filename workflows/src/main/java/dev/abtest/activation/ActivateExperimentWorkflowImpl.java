@@ -460,28 +460,15 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
       WriteResult write =
           writes.writeSnapshot(SnapshotWrite.of(report.experiment(), requestedBy, writeAttempts));
       writeAttempts = write.writeAttempts();
-      switch (write.kind()) {
-        case WRITTEN, ALREADY_WRITTEN_BY_THIS_RUN -> {
-          if (write.experiment() == null) {
-            // The run's transition is recorded, but the row has been deleted since.
-            return ActivationResult.notFound(experimentId);
-          }
-          return announceActivation(
-              ActivationResult.activated(
-                  write.experiment(), write.previousStatus(), write.activatedAt()),
-              requestedBy);
-        }
-        case NOT_FOUND -> {
-          return ActivationResult.notFound(experimentId);
-        }
-        case ROW_CHANGED -> {
-          log.info(
-              "The row of {} changed after its validation (write round {}): validating again",
-              experimentId,
-              round);
-          report = validation.validate(experimentId);
-        }
+      Optional<ActivationResult> written = ActivationResult.ofWrite(experimentId, write);
+      if (written.isPresent()) {
+        return announceActivation(written.get(), requestedBy);
       }
+      log.info(
+          "The row of {} changed after its validation (write round {}): validating again",
+          experimentId,
+          round);
+      report = validation.validate(experimentId);
     }
     if (report.verdict() != ValidationReport.Verdict.VALID) {
       return decided(experimentId, requestedBy, report, writeAttempts);

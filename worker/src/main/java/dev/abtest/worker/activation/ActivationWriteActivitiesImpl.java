@@ -82,19 +82,11 @@ public final class ActivationWriteActivitiesImpl
   }
 
   private static Optional<ActivationResult> legacyResult(String id, WriteResult write) {
-    return switch (write.kind()) {
-      case WRITTEN, ALREADY_WRITTEN_BY_THIS_RUN ->
-          Optional.of(
-              write.experiment() == null
-                  // The run's transition is recorded, but the row has been deleted since.
-                  ? ActivationResult.notFound(id)
-                  : ActivationResult.activated(
-                      write.experiment(), write.previousStatus(), write.activatedAt()));
-      case NOT_FOUND -> Optional.of(ActivationResult.notFound(id));
-      case ROW_CHANGED ->
-          ActivationRules.decideStatus(Optional.of(write.experiment()))
-              .map(report -> ActivationResult.decided(id, report));
-    };
+    if (write.kind() != WriteResult.Kind.ROW_CHANGED) {
+      return ActivationResult.ofWrite(id, write);
+    }
+    return ActivationRules.decideStatus(Optional.of(write.experiment()))
+        .map(report -> ActivationResult.decided(id, report));
   }
 
   /**
