@@ -3,6 +3,7 @@ package dev.abtest.starter;
 import dev.abtest.activation.ActivationContract;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.Logging;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.cli.ActivateCommand;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar starter.jar} serves the HTTP edge until SIGTERM; {@code activate <id>}, {@code
@@ -99,7 +101,17 @@ public final class StarterMain {
     Logging logging = Logging.configure(env);
     StarterConfig config = StarterConfig.fromEnv(env);
     logging.redactAll(config.secrets());
-    StarterApp app = new StarterApp(config).start();
+    StarterApp app;
+    try {
+      app = new StarterApp(config).start();
+    } catch (java.io.UncheckedIOException e) {
+      throw e; // the address cannot be bound: reported by run()
+    } catch (RuntimeException e) {
+      // As the worker does: the message, not the trace (start-up errors are said in words).
+      LoggerFactory.getLogger(StarterMain.class)
+          .error("Starter failed to start: {}", Failures.rootMessage(e));
+      return ActivateCommand.FAILED;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

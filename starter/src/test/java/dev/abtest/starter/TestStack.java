@@ -71,6 +71,7 @@ final class TestStack implements AutoCloseable {
           Duration.ofMinutes(10));
 
   private static final AtomicInteger IDS = new AtomicInteger();
+  private static final AtomicInteger STACKS = new AtomicInteger();
 
   private final Path dir;
   final EmbeddedPostgres postgres;
@@ -89,8 +90,12 @@ final class TestStack implements AutoCloseable {
   final Api api;
 
   private TestStack() throws IOException {
-    // One directory per test JVM: two builds of this tree may run at once.
-    dir = Path.of("target", "pg-starter-tests-" + ProcessHandle.current().pid());
+    // One directory per stack and test JVM: two builds of this tree may run at once, and a test
+    // may run a stack of its own beside the shared one.
+    dir =
+        Path.of(
+            "target",
+            "pg-starter-tests-" + ProcessHandle.current().pid() + "-" + STACKS.incrementAndGet());
     deleteRecursively(dir);
     postgres = EmbeddedPostgres.builder().directory(dir).port(0).fastAndUnsafe(true).start();
     postgres.createDatabase("starter");
@@ -380,6 +385,18 @@ final class TestStack implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "test-stack-shutdown"));
     }
     return shared;
+  }
+
+  /**
+   * A stack of the caller's own, for tests that stop its PostgreSQL or Temporal (the shared one
+   * must stay up for every other test class); the caller closes it.
+   */
+  static TestStack isolated() {
+    try {
+      return new TestStack();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Gives JUnit test classes the shared stack as a parameter. */
