@@ -54,9 +54,15 @@ public final class ApiServer implements AutoCloseable {
   /**
    * @param threads the worker pool running handlers (each blocks at most for one short call)
    * @param maxWaiting API requests in progress at once ({@code HTTP_MAX_WAITING})
+   * @param realm named in the {@code WWW-Authenticate} challenge of a 401
    */
   public record Options(
-      HttpSettings http, int threads, int bodyLimitBytes, int maxWaiting, Duration drainTimeout) {}
+      HttpSettings http,
+      int threads,
+      int bodyLimitBytes,
+      int maxWaiting,
+      Duration drainTimeout,
+      String realm) {}
 
   private final List<Route> routes;
   private final Map<String, Supplier<OpsEndpoints.Response>> plain = new LinkedHashMap<>();
@@ -255,7 +261,7 @@ public final class ApiServer implements AutoCloseable {
                 ErrorCode.UNAUTHENTICATED,
                 ErrorCode.UNAUTHENTICATED.message(),
                 null,
-                Map.of("WWW-Authenticate", "Bearer realm=\"experiments\""));
+                Map.of("WWW-Authenticate", "Bearer realm=\"" + options.realm() + "\""));
       };
     }
   }

@@ -1,8 +1,10 @@
 package dev.abtest.starter.http;
 
 /**
- * The contract's error codes, each with its HTTP status and default message. INTERNAL's default
- * says nothing about what failed: each route says that ({@link Route#failingWith}).
+ * The contract's error codes, each with its HTTP status and default message (the contract's text,
+ * used by the activation endpoints). The generic server ({@link ApiServer}, {@link BodyReader},
+ * {@link Request}) never relies on a domain default: it gives its own messages, and INTERNAL's
+ * default says nothing about what failed: each route says that ({@link Route#failingWith}).
  */
 public enum ErrorCode {
   IN_PROGRESS(202, "Activation is in progress"),

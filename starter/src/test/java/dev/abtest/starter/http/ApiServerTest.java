@@ -33,7 +33,7 @@ class ApiServerTest {
     server =
         new ApiServer(
             new ApiServer.Options(
-                new HttpSettings("127.0.0.1", 0), 4, 1024, 16, Duration.ofSeconds(1)),
+                new HttpSettings("127.0.0.1", 0), 4, 1024, 16, Duration.ofSeconds(1), "tests"),
             Authenticator.none(),
             List.of(
                 Route.get("/widgets/{widgetId}", request -> request.pathParameter()),
