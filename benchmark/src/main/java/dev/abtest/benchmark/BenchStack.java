@@ -2,8 +2,8 @@ package dev.abtest.benchmark;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.TemporalDevServer;
@@ -13,7 +13,7 @@ import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import dev.abtest.worker.ActivationTelemetry;
-import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -92,7 +92,7 @@ final class BenchStack implements AutoCloseable {
     this.store = new ActivationStore(database.jdbi());
     this.stubs = stubs;
     this.client = client;
-    this.activations = new ActivationClient(client, Activation.DEFAULT_TASK_QUEUE);
+    this.activations = new ActivationClient(client, ActivationContract.DEFAULT_TASK_QUEUE);
     this.ceiling = new ActivationClient(client, CEILING_QUEUE);
     this.timed = timed;
     this.workers = workers;
@@ -150,7 +150,7 @@ final class BenchStack implements AutoCloseable {
                   .build());
       started.add(stubs::shutdownNow);
       new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10))
-          .ensureActivationAttributes();
+          .ensure(ActivationContract.SEARCH_ATTRIBUTES);
       WorkflowClient client =
           WorkflowClient.newInstance(
               stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
@@ -222,12 +222,12 @@ final class BenchStack implements AutoCloseable {
     ActivationPolicy policy = ActivationPolicy.defaults();
     ActivationStore store = new ActivationStore(database.jdbi());
 
-    Worker worker = factory.newWorker(Activation.DEFAULT_TASK_QUEUE, options.build());
+    Worker worker = factory.newWorker(ActivationContract.DEFAULT_TASK_QUEUE, options.build());
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
     worker.registerActivitiesImplementations(
         timed.validation(new ValidationActivitiesImpl(store, Clock.systemUTC())),
-        timed.store(new ActivationStoreActivitiesImpl(store)));
+        timed.store(new ActivationWriteActivitiesImpl(store)));
 
     Worker ceilingWorker = factory.newWorker(CEILING_QUEUE, options.build());
     ceilingWorker.registerWorkflowImplementationFactory(

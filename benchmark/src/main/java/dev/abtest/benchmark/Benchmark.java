@@ -1,6 +1,6 @@
 package dev.abtest.benchmark;
 
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.WriteResult;
@@ -127,7 +127,10 @@ final class Benchmark {
                 long t0 = System.nanoTime();
                 // The bare write: WRITTEN is the transition an activation reports as ACTIVATED.
                 WriteResult.Kind kind =
-                    stack.store.writeStatusOnly(id, null, "floor:" + id, "floor-run", 1).kind();
+                    stack
+                        .store
+                        .activateIfActivatable(id, null, "floor:" + id, "floor-run", 1)
+                        .kind();
                 String outcome = kind == WriteResult.Kind.WRITTEN ? "ACTIVATED" : kind.name();
                 stack.timed.storeTime.record(System.nanoTime() - t0);
                 return outcome;
@@ -208,7 +211,7 @@ final class Benchmark {
     String id = stack.pending("storm", 1).get(0);
     stack.timed.reset();
     Summary summary = Load.run(concurrent, concurrent, i -> post(stack.starterUri(), id));
-    int runs = stack.timed.runsOf(Activation.workflowId(id));
+    int runs = stack.timed.runsOf(ActivationContract.workflowId(id));
     long transitions =
         stack.seeder.count(
             "SELECT count(*) FROM experiment_activation_audit"
@@ -267,7 +270,7 @@ final class Benchmark {
               });
       release.join();
     }
-    int runs = stack.timed.runsOf(Activation.workflowId(id));
+    int runs = stack.timed.runsOf(ActivationContract.workflowId(id));
     long transitions =
         stack.seeder.count(
             "SELECT count(*) FROM experiment_activation_audit"

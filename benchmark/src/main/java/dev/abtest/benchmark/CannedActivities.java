@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
-import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.ActivationWriteActivities;
 import dev.abtest.activation.Experiment;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.SnapshotWrite;
@@ -20,7 +20,7 @@ import java.util.List;
  * Both activities of the ceiling workflow: no I/O, they answer with rows shaped like the seeded
  * ones, so the payloads Temporal carries are as large as in a real activation.
  */
-final class CannedActivities implements ValidationActivities, ActivationStoreActivities {
+final class CannedActivities implements ValidationActivities, ActivationWriteActivities {
   private static final JsonNode CONFIGURATION = configuration();
 
   @Override

@@ -285,7 +285,7 @@ final class Report {
         "- activation / ceiling: throughput of the real activation over the same workflow with"
             + " canned activities on the same engine in the same round; median of the rounds (goal"
             + " ≥ 0.90).\n"
-            + "- database activity / floor: mean time inside ActivationStoreActivitiesImpl during the"
+            + "- database activity / floor: mean time inside ActivationWriteActivitiesImpl during the"
             + " client path (median of the rounds) over the mean time of the bare conditional UPDATE"
             + " + audit INSERT (ActivationStore, same pool size, no Temporal) at the same concurrency"
             + " (goal ≤ 1.5).\n"

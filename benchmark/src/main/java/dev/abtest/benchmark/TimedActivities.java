@@ -2,7 +2,7 @@ package dev.abtest.benchmark;
 
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
-import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.ActivationWriteActivities;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.SnapshotWrite;
@@ -35,7 +35,7 @@ final class TimedActivities {
   }
 
   /** The write (timed) and the decision audit (passed through) of {@code delegate}. */
-  <T extends ActivationStoreActivities & DecisionAuditActivities> Object store(T delegate) {
+  <T extends ActivationWriteActivities & DecisionAuditActivities> Object store(T delegate) {
     return new TimedStore(delegate, delegate);
   }
 
@@ -71,11 +71,11 @@ final class TimedActivities {
     }
   }
 
-  private final class TimedStore implements ActivationStoreActivities, DecisionAuditActivities {
-    private final ActivationStoreActivities delegate;
+  private final class TimedStore implements ActivationWriteActivities, DecisionAuditActivities {
+    private final ActivationWriteActivities delegate;
     private final DecisionAuditActivities audit;
 
-    TimedStore(ActivationStoreActivities delegate, DecisionAuditActivities audit) {
+    TimedStore(ActivationWriteActivities delegate, DecisionAuditActivities audit) {
       this.delegate = delegate;
       this.audit = audit;
     }

@@ -1,6 +1,7 @@
 package dev.abtest.devstack;
 
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.devstack.DevStackConfig.TemporalMode;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.LoopbackTemporalServer;
@@ -288,8 +289,9 @@ public final class DevStack implements AutoCloseable {
             TemporalCli.INSTALL_HINT);
       }
     }
-    temporal = TemporalSettings.fromEnv(new Env(temporalEnv()));
-    WorkflowServiceStubs stubs = temporal.connectLazily(temporal.stubsOptions().build());
+    temporal =
+        TemporalSettings.fromEnv(new Env(temporalEnv()), ActivationContract.DEFAULT_TASK_QUEUE);
+    WorkflowServiceStubs stubs = temporal.connectLazily();
     started.push(
         new Piece(
             "Temporal connection",
@@ -299,7 +301,7 @@ public final class DevStack implements AutoCloseable {
             }));
     try {
       new SearchAttributeSetup(stubs, temporal.namespace(), PROBE_TIMEOUT)
-          .ensureActivationAttributes();
+          .ensure(ActivationContract.SEARCH_ATTRIBUTES);
     } catch (StatusRuntimeException e) {
       throw new IllegalStateException(
           "Temporal at "
@@ -332,8 +334,8 @@ public final class DevStack implements AutoCloseable {
   private TemporalDevServer startDevServer(Path cli) throws IOException {
     Path dir = config.dataDir().resolve("temporal");
     Map<String, String> attributes = new LinkedHashMap<>();
-    SearchAttributeSetup.ACTIVATION_ATTRIBUTES.forEach(
-        (name, type) -> attributes.put(name, SearchAttributeSetup.cliTypeName(type)));
+    SearchAttributeSetup.types(ActivationContract.SEARCH_ATTRIBUTES)
+        .forEach((name, type) -> attributes.put(name, SearchAttributeSetup.cliTypeName(type)));
     TemporalDevServer.Options options =
         TemporalDevServer.Options.of(cli, dir.resolve("dev-server.log"))
             .withPort(config.temporalPort())
@@ -356,7 +358,7 @@ public final class DevStack implements AutoCloseable {
     Map<String, String> workerEnv = new HashMap<>(env);
     workerEnv.put("HTTP_PORT", Integer.toString(config.workerHttpPort()));
     WorkerConfig workerConfig = WorkerConfig.fromEnv(new Env(workerEnv));
-    workerConfig.secrets().forEach(logging::redact);
+    logging.redactAll(workerConfig.secrets());
     worker = new WorkerApp(workerConfig);
     started.push(new Piece("worker", worker));
     worker.start();
@@ -368,8 +370,7 @@ public final class DevStack implements AutoCloseable {
     Map<String, String> starterEnv = new HashMap<>(env);
     starterEnv.put("HTTP_PORT", Integer.toString(config.httpPort()));
     StarterConfig starterConfig = StarterConfig.fromEnv(new Env(starterEnv));
-    logging.redact(starterConfig.database().password());
-    logging.redact(starterConfig.auth().secret());
+    logging.redactAll(starterConfig.secrets());
     starter = new StarterApp(starterConfig);
     started.push(new Piece("starter", starter));
     starter.start();

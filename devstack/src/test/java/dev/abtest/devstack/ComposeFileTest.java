@@ -2,7 +2,7 @@ package dev.abtest.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.HttpSettings;
 import dev.abtest.runtime.TemporalSettings;
@@ -120,12 +120,13 @@ class ComposeFileTest {
     Map<String, Object> temporal = services.get("temporal");
     for (String name : APP_SERVICES) {
       Map<String, String> env = resolved(name);
-      TemporalSettings settings = TemporalSettings.fromEnv(new Env(env));
+      TemporalSettings settings =
+          TemporalSettings.fromEnv(new Env(env), ActivationContract.DEFAULT_TASK_QUEUE);
       assertThat(settings.address()).as("%s TEMPORAL_ADDRESS", name).startsWith("temporal:");
       int port = Integer.parseInt(settings.address().substring("temporal:".length()));
       assertThat(containerPorts(temporal)).as("temporal's published ports").contains(port);
       assertThat(healthcheck(temporal)).as("temporal health check").contains(String.valueOf(port));
-      assertThat(settings.taskQueue()).isEqualTo(Activation.DEFAULT_TASK_QUEUE);
+      assertThat(settings.taskQueue()).isEqualTo(ActivationContract.DEFAULT_TASK_QUEUE);
       assertThat(settings.namespace())
           .isEqualTo(resolved("temporal-namespace").get("TEMPORAL_NAMESPACE"));
       assertThat(dependsOn(name)).containsKey("temporal-namespace");
@@ -217,9 +218,9 @@ class ComposeFileTest {
     String attributes = resolved("temporal-namespace").get("SEARCH_ATTRIBUTES");
     assertThat(attributes.split("\\s+"))
         .contains(
-            Activation.EXPERIMENT_ID.getName() + "=Keyword",
-            Activation.ACTIVATION_OUTCOME.getName() + "=Keyword",
-            Activation.ACTIVATION_SCHEDULED_FOR.getName() + "=Datetime");
+            ActivationContract.EXPERIMENT_ID.getName() + "=Keyword",
+            ActivationContract.ACTIVATION_OUTCOME.getName() + "=Keyword",
+            ActivationContract.ACTIVATION_SCHEDULED_FOR.getName() + "=Datetime");
     for (String step : List.of("temporal-schema", "temporal-namespace")) {
       for (Object volume : list(services.get(step).get("volumes"))) {
         Path script = root.resolve(String.valueOf(volume).split(":")[0]).normalize();

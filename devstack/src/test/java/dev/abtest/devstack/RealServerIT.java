@@ -2,8 +2,8 @@ package dev.abtest.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationSchedule;
 import dev.abtest.embedded.TemporalServers;
 import io.temporal.client.WorkflowClient;
@@ -170,9 +170,9 @@ class RealServerIT {
             .listExecutions("WorkflowId = \"activate-experiment:exp_123456\"")
             .findFirst()
             .orElseThrow();
-    assertThat(run.getTypedSearchAttributes().get(Activation.EXPERIMENT_ID))
+    assertThat(run.getTypedSearchAttributes().get(ActivationContract.EXPERIMENT_ID))
         .isEqualTo("exp_123456");
-    assertThat(run.getTypedSearchAttributes().get(Activation.ACTIVATION_OUTCOME))
+    assertThat(run.getTypedSearchAttributes().get(ActivationContract.ACTIVATION_OUTCOME))
         .isEqualTo("ACTIVATED");
   }
 

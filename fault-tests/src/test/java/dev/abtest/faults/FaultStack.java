@@ -1,6 +1,6 @@
 package dev.abtest.faults;
 
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.TemporalCli;
 import dev.abtest.embedded.TemporalDevServer;
@@ -111,7 +111,8 @@ final class FaultStack implements AutoCloseable {
     WorkflowServiceStubs stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
-    new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10)).ensureActivationAttributes();
+    new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10))
+        .ensure(ActivationContract.SEARCH_ATTRIBUTES);
     return new FaultStack(postgres, databaseName, temporal, database, stubs, dir.resolve("logs"));
   }
 
@@ -121,7 +122,7 @@ final class FaultStack implements AutoCloseable {
     env.put("POSTGRESQL_URL", postgres.postgresqlUrl(databaseName));
     env.put("TEMPORAL_ADDRESS", temporal.target());
     env.put("TEMPORAL_NAMESPACE", "default");
-    env.put("TEMPORAL_TASK_QUEUE", Activation.DEFAULT_TASK_QUEUE);
+    env.put("TEMPORAL_TASK_QUEUE", ActivationContract.DEFAULT_TASK_QUEUE);
     env.put("AUTH_MODE", "none");
     env.put("LOG_LEVEL", "warn");
     return env;
@@ -236,7 +237,7 @@ final class FaultStack implements AutoCloseable {
                 .setNamespace("default")
                 .setExecution(
                     WorkflowExecution.newBuilder()
-                        .setWorkflowId(Activation.workflowId(experimentId)))
+                        .setWorkflowId(ActivationContract.workflowId(experimentId)))
                 .build())
         .getHistory()
         .getEventsList();
@@ -253,7 +254,7 @@ final class FaultStack implements AutoCloseable {
                       .setNamespace("default")
                       .setExecution(
                           WorkflowExecution.newBuilder()
-                              .setWorkflowId(Activation.workflowId(experimentId)))
+                              .setWorkflowId(ActivationContract.workflowId(experimentId)))
                       .build());
       StringBuilder out =
           new StringBuilder(experimentId)
@@ -313,7 +314,7 @@ final class FaultStack implements AutoCloseable {
                       .setNamespace("default")
                       .setExecution(
                           WorkflowExecution.newBuilder()
-                              .setWorkflowId(Activation.workflowId(experimentId)))
+                              .setWorkflowId(ActivationContract.workflowId(experimentId)))
                       .build())
               .getWorkflowExecutionInfo()
               .getStatus();

@@ -174,6 +174,12 @@ public final class Logging {
     return this;
   }
 
+  /** Masks each of {@code secrets} (nulls ignored) in every line from now on. */
+  public Logging redactAll(java.util.Collection<String> secrets) {
+    secrets.forEach(this::redact);
+    return this;
+  }
+
   public Redaction redaction() {
     return redaction;
   }

@@ -1,38 +1,31 @@
 package dev.abtest.runtime;
 
-import dev.abtest.activation.Activation;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesResponse;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the namespace knows this project's search attributes ({@code ExperimentId} and {@code
- * ActivationOutcome}, both Keyword; {@code ActivationScheduledFor}, Datetime), so activations are
- * findable in the Web UI. Servers that do not let a client add them (Temporal Cloud, restricted API
- * keys) get a warning naming what to add by hand; start-up goes on, and workflows fail only when
- * they set a missing attribute.
+ * Makes sure a namespace knows the search attributes a process's workflows set (the caller names
+ * them), so runs are findable in the Web UI. Servers that do not let a client add them (Temporal
+ * Cloud, restricted API keys) get a warning naming what to add by hand; start-up goes on, and
+ * workflows fail only when they set a missing attribute.
  */
 public final class SearchAttributeSetup {
-  /** What the activation workflow needs. */
-  public static final Map<String, IndexedValueType> ACTIVATION_ATTRIBUTES =
-      Map.of(
-          Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-          Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-          Activation.ACTIVATION_SCHEDULED_FOR.getName(),
-              IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
-
   /** What happened: the attributes were there, were added, or could not be checked or added. */
   public enum Result {
     PRESENT,
@@ -83,8 +76,24 @@ public final class SearchAttributeSetup {
     };
   }
 
-  public Result ensureActivationAttributes() {
-    return ensure(ACTIVATION_ATTRIBUTES);
+  /**
+   * Adds those of {@code keys} the namespace lacks, each with its key's type; as {@link
+   * #ensure(Map)}.
+   */
+  public Result ensure(Collection<? extends SearchAttributeKey<?>> keys) {
+    return ensure(types(keys));
+  }
+
+  /** Name to type of each key, in the keys' order. */
+  public static Map<String, IndexedValueType> types(
+      Collection<? extends SearchAttributeKey<?>> keys) {
+    return keys.stream()
+        .collect(
+            Collectors.toMap(
+                SearchAttributeKey::getName,
+                SearchAttributeKey::getValueType,
+                (first, second) -> first,
+                LinkedHashMap::new));
   }
 
   /**
@@ -168,16 +177,20 @@ public final class SearchAttributeSetup {
         return Result.PRESENT;
       }
       if (isRefusal(e)) {
+        String first = missing.keySet().iterator().next();
         log.warn(
-            "Could not add search attributes {} to namespace {} ({}): add them (ExperimentId"
-                + " and ActivationOutcome Keyword, ActivationScheduledFor Datetime), e.g. `temporal"
-                + " operator search-attribute create --namespace {} --name ExperimentId --type"
-                + " Keyword`, or in the Temporal"
-                + " Cloud UI; activations fail until they exist",
+            "Could not add search attributes {} to namespace {} ({}): add them ({}), e.g."
+                + " `temporal operator search-attribute create --namespace {} --name {} --type {}`,"
+                + " or in the Temporal Cloud UI; runs that set them fail until they exist",
             missing.keySet(),
             namespace,
             e.getStatus().getCode(),
-            namespace);
+            missing.entrySet().stream()
+                .map(entry -> entry.getKey() + " " + cliTypeName(entry.getValue()))
+                .collect(Collectors.joining(", ")),
+            namespace,
+            first,
+            cliTypeName(missing.get(first)));
         return Result.NOT_ALLOWED;
       }
       throw e;

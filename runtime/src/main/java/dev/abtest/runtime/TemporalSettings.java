@@ -1,6 +1,5 @@
 package dev.abtest.runtime;
 
-import dev.abtest.activation.Activation;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.envconfig.ClientConfigProfile;
@@ -9,12 +8,14 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * How to reach Temporal, read with Temporal's own environment configuration (TEMPORAL_ADDRESS,
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML profile
- * file), plus this project's TEMPORAL_TASK_QUEUE and TEMPORAL_RPC_TIMEOUT.
+ * file), plus TEMPORAL_TASK_QUEUE (its default given by the caller) and TEMPORAL_RPC_TIMEOUT.
  */
 public record TemporalSettings(ClientConfigProfile profile, String taskQueue, Duration rpcTimeout) {
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
@@ -26,7 +27,10 @@ public record TemporalSettings(ClientConfigProfile profile, String taskQueue, Du
     Objects.requireNonNull(rpcTimeout, "rpcTimeout");
   }
 
-  public static TemporalSettings fromEnv(Env env) {
+  /**
+   * @param defaultTaskQueue the queue when {@code TEMPORAL_TASK_QUEUE} is not set
+   */
+  public static TemporalSettings fromEnv(Env env, String defaultTaskQueue) {
     ClientConfigProfile loaded;
     try {
       loaded =
@@ -51,7 +55,7 @@ public record TemporalSettings(ClientConfigProfile profile, String taskQueue, Du
     }
     return new TemporalSettings(
         profile.build(),
-        env.string("TEMPORAL_TASK_QUEUE", Activation.DEFAULT_TASK_QUEUE),
+        env.string("TEMPORAL_TASK_QUEUE", defaultTaskQueue),
         env.duration("TEMPORAL_RPC_TIMEOUT", Duration.ofSeconds(5)));
   }
 
@@ -70,11 +74,18 @@ public record TemporalSettings(ClientConfigProfile profile, String taskQueue, Du
   }
 
   /**
-   * Connects lazily: a process starts even while Temporal is down and reconnects when it is back,
-   * so readiness, not start-up, reports the outage.
+   * Connects lazily with the profile's options as {@code customize} adjusts them (metrics,
+   * retries): a process starts even while Temporal is down and reconnects when it is back, so
+   * readiness, not start-up, reports the outage.
    */
-  public WorkflowServiceStubs connectLazily(WorkflowServiceStubsOptions options) {
-    return WorkflowServiceStubs.newServiceStubs(options);
+  public WorkflowServiceStubs connectLazily(
+      UnaryOperator<WorkflowServiceStubsOptions.Builder> customize) {
+    return WorkflowServiceStubs.newServiceStubs(customize.apply(stubsOptions()).build());
+  }
+
+  /** Connects lazily with the profile's options as they are. */
+  public WorkflowServiceStubs connectLazily() {
+    return connectLazily(UnaryOperator.identity());
   }
 
   public WorkflowClient client(WorkflowServiceStubs stubs) {
@@ -83,6 +94,11 @@ public record TemporalSettings(ClientConfigProfile profile, String taskQueue, Du
         WorkflowClientOptions.newBuilder(profile.toWorkflowClientOptions())
             .setNamespace(namespace())
             .build());
+  }
+
+  /** What to mask in every log line: the API key, when there is one. */
+  public List<String> secrets() {
+    return profile.getApiKey() == null ? List.of() : List.of(profile.getApiKey());
   }
 
   /** For logs: address, namespace and queue, never the API key. */

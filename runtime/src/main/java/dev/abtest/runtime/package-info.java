@@ -7,8 +7,8 @@
  * Logging logging = Logging.configure(config.logging(), System.out); // LOG_LEVEL, LOG_FORMAT
  * logging.redact(config.database().password());    // masked in every line from now on
  * Metrics metrics = new Metrics("starter");        // Prometheus registry + JVM meters
- * WorkflowServiceStubs stubs = temporal.connectLazily(
- *     temporal.stubsOptions().setMetricsScope(metrics.temporalScope()).build());
+ * WorkflowServiceStubs stubs =
+ *     temporal.connectLazily(options -> options.setMetricsScope(metrics.temporalScope()));
  * Readiness readiness = new Readiness()
  *     .add("database", () -> database.isReachable(Readiness.DEFAULT_TIMEOUT))
  *     .add(TemporalProbe.check(stubs, Readiness.DEFAULT_TIMEOUT));
@@ -28,7 +28,8 @@
  *       dev.abtest.runtime.OpsHttp}: {@code /healthz}, {@code /readyz}, {@code /metrics}.
  *   <li>{@link dev.abtest.runtime.TemporalSettings}, {@link dev.abtest.runtime.TemporalProbe},
  *       {@link dev.abtest.runtime.SearchAttributeSetup}: reaching Temporal and preparing its
- *       namespace.
+ *       namespace (the caller names the task queue's default and the search attributes: this module
+ *       knows no domain).
  * </ul>
  */
 package dev.abtest.runtime;

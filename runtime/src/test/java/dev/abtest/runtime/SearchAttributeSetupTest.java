@@ -12,6 +12,7 @@ import io.temporal.api.operatorservice.v1.AddSearchAttributesResponse;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesResponse;
 import io.temporal.api.operatorservice.v1.OperatorServiceGrpc;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.InetSocketAddress;
@@ -30,6 +31,13 @@ import org.junit.jupiter.api.Test;
  */
 class SearchAttributeSetupTest {
   private static final IndexedValueType KEYWORD = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+
+  /** What a caller asks for: the names and types come from the keys. */
+  private static final List<SearchAttributeKey<?>> WANTED =
+      List.of(
+          SearchAttributeKey.forKeyword("ExperimentId"),
+          SearchAttributeKey.forKeyword("ActivationOutcome"),
+          SearchAttributeKey.forOffsetDateTime("ActivationScheduledFor"));
 
   private final List<AddSearchAttributesRequest> added = new CopyOnWriteArrayList<>();
   private Server server;
@@ -57,7 +65,7 @@ class SearchAttributeSetupTest {
                 "ActivationScheduledFor",
                 IndexedValueType.INDEXED_VALUE_TYPE_DATETIME)),
         null);
-    assertThat(setup().ensureActivationAttributes()).isEqualTo(SearchAttributeSetup.Result.PRESENT);
+    assertThat(setup().ensure(WANTED)).isEqualTo(SearchAttributeSetup.Result.PRESENT);
     assertThat(added).isEmpty();
   }
 
@@ -71,7 +79,7 @@ class SearchAttributeSetupTest {
                 "ActivationScheduledFor",
                 IndexedValueType.INDEXED_VALUE_TYPE_DATETIME)),
         null);
-    assertThat(setup().ensureActivationAttributes()).isEqualTo(SearchAttributeSetup.Result.ADDED);
+    assertThat(setup().ensure(WANTED)).isEqualTo(SearchAttributeSetup.Result.ADDED);
     assertThat(added)
         .singleElement()
         .satisfies(
@@ -85,8 +93,7 @@ class SearchAttributeSetupTest {
   @Test
   void aServerThatRefusesIsReportedNotThrown() throws Exception {
     start(null, Status.PERMISSION_DENIED.withDescription("namespace API keys cannot do that"));
-    assertThat(setup().ensureActivationAttributes())
-        .isEqualTo(SearchAttributeSetup.Result.NOT_ALLOWED);
+    assertThat(setup().ensure(WANTED)).isEqualTo(SearchAttributeSetup.Result.NOT_ALLOWED);
   }
 
   private SearchAttributeSetup setup() {

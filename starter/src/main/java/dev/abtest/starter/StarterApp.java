@@ -36,33 +36,62 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP starter wired by hand: Temporal client, audit read pool, authenticator and HTTP server.
  * {@link StarterMain} runs it as a process; the dev stack and the tests construct it in-process.
+ * The same lifecycle as the worker's {@code WorkerApp}: the constructor only keeps the
+ * configuration, {@link #start()} connects and binds (closing again whatever it started when a step
+ * fails), {@link #close()} drains and releases everything.
  */
 public final class StarterApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StarterApp.class);
 
   private final StarterConfig config;
-  private final WorkflowServiceStubs stubs;
-  private final WorkflowClient workflows;
-  private final Database database;
-  private final Metrics metrics;
-  private final ScheduledExecutorService deadlines;
-  private final Readiness readiness;
-  private final ApiServer server;
+  private WorkflowServiceStubs stubs;
+  private Database database;
+  private Metrics metrics;
+  private ScheduledExecutorService deadlines;
+  private Readiness readiness;
+  private ApiServer server;
+  private boolean started;
   private boolean closed;
 
   public StarterApp(StarterConfig config) {
     this.config = config;
+  }
+
+  /**
+   * Connects (lazily: Temporal may be down) and binds, in order. On failure, whatever was started
+   * is closed again and the exception rethrown.
+   *
+   * @throws UncheckedIOException when the address cannot be bound
+   */
+  public synchronized StarterApp start() {
+    if (started || closed) {
+      throw new IllegalStateException("a StarterApp starts once");
+    }
+    started = true;
+    try {
+      startAll();
+    } catch (RuntimeException | Error e) {
+      closed = true;
+      closeAll();
+      throw e;
+    }
+    log.info("Starter listening on http://{}:{}", config.http().host(), server.port());
+    log.info("Starter configuration: {}", config.describe());
+    return this;
+  }
+
+  private void startAll() {
     if (config.auth().mode() == AuthSettings.Mode.NONE) {
       log.warn(
           "AUTH_MODE=none: authentication is OFF; anyone who can reach this port can activate"
               + " experiments. Never run it like this outside a local machine.");
     }
     var authenticator = config.auth().authenticator();
-    this.metrics = new Metrics("starter");
-    this.stubs = connect(config, metrics);
-    this.workflows = config.temporal().client(stubs);
-    this.database = new Database(config.database());
-    this.deadlines =
+    metrics = new Metrics("starter");
+    stubs = connect(config, metrics);
+    WorkflowClient workflows = config.temporal().client(stubs);
+    database = new Database(config.database());
+    deadlines =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
               Thread thread = new Thread(runnable, "temporal-call-deadlines");
@@ -83,18 +112,19 @@ public final class StarterApp implements AutoCloseable {
         .register(metrics.registry());
     List<Route> routes = new ArrayList<>(activations.routes());
     routes.add(new HistoryEndpoint(new ActivationStore(database.jdbi())).route());
-    this.readiness =
+    readiness =
         new Readiness()
             .add(TemporalProbe.check(stubs, Readiness.DEFAULT_TIMEOUT))
             .add("database", () -> database.isReachable(Readiness.DEFAULT_TIMEOUT));
-    this.server =
+    server =
         new ApiServer(
             new ApiServer.Options(
                 config.http(),
                 config.httpThreads(),
                 config.bodyLimitBytes(),
                 config.maxWaiting(),
-                config.drainTimeout()),
+                config.drainTimeout(),
+                "experiments"),
             authenticator,
             routes,
             requestTimer(metrics.registry()),
@@ -102,6 +132,7 @@ public final class StarterApp implements AutoCloseable {
     OpsEndpoints ops = new OpsEndpoints(metrics, readiness);
     ops.routes().forEach(server::mount);
     server.mount(OpenApiDocument.PATH, OpenApiDocument.endpoint());
+    server.start();
   }
 
   /**
@@ -141,14 +172,12 @@ public final class StarterApp implements AutoCloseable {
     return config
         .temporal()
         .connectLazily(
-            config
-                .temporal()
-                .stubsOptions()
-                .setRpcRetryOptions(retries)
-                .setSystemInfoTimeout(startTimeout)
-                .setConnectionBackoffResetFrequency(Duration.ofSeconds(5))
-                .setMetricsScope(metrics.temporalScope())
-                .build());
+            options ->
+                options
+                    .setRpcRetryOptions(retries)
+                    .setSystemInfoTimeout(startTimeout)
+                    .setConnectionBackoffResetFrequency(Duration.ofSeconds(5))
+                    .setMetricsScope(metrics.temporalScope()));
   }
 
   /** The hard limit of one call to Temporal: the retry window plus one last attempt. */
@@ -156,32 +185,13 @@ public final class StarterApp implements AutoCloseable {
     return config.startTimeout().plus(config.temporal().rpcTimeout());
   }
 
-  /**
-   * Binds and serves.
-   *
-   * @throws UncheckedIOException when the address cannot be bound; the clients are closed
-   */
-  public StarterApp start() {
-    try {
-      server.start();
-    } catch (UncheckedIOException e) {
-      synchronized (this) {
-        closed = true;
-      }
-      server.close();
-      closeClients();
-      throw e;
-    }
-    log.info("Starter listening on http://{}:{}", config.http().host(), server.port());
-    log.info("Starter configuration: {}", config.describe());
-    return this;
-  }
-
-  public int port() {
+  public synchronized int port() {
+    requireStarted();
     return server.port();
   }
 
-  public URI baseUri() {
+  public synchronized URI baseUri() {
+    requireStarted();
     String host = config.http().host();
     if (host.contains(":")) {
       host = "[" + host + "]";
@@ -189,44 +199,64 @@ public final class StarterApp implements AutoCloseable {
     return URI.create("http://" + host + ":" + server.port());
   }
 
-  public Metrics metrics() {
+  public synchronized Metrics metrics() {
+    requireStarted();
     return metrics;
   }
 
+  /** Whether Temporal and the database answer; false before {@link #start()}. */
   public boolean isReady() {
-    return readiness.isReady();
+    Readiness current;
+    synchronized (this) {
+      current = readiness;
+    }
+    return current != null && current.isReady();
   }
 
   public StarterConfig config() {
     return config;
   }
 
-  public WorkflowClient workflowClient() {
-    return workflows;
-  }
-
   /** Stops accepting, drains requests in flight (bounded), then closes the clients. Idempotent. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
     }
-    closed = true;
-    server.close();
-    closeClients();
-    log.info("Starter stopped");
+    closeAll();
   }
 
-  private void closeClients() {
-    stubs.shutdown();
-    if (!stubs.awaitTermination(2, TimeUnit.SECONDS)) {
-      stubs.shutdownNow();
+  private void closeAll() {
+    if (server != null) {
+      server.close();
     }
-    database.close();
-    deadlines.shutdownNow();
+    if (stubs != null) {
+      stubs.shutdown();
+      if (!stubs.awaitTermination(2, TimeUnit.SECONDS)) {
+        stubs.shutdownNow();
+      }
+    }
+    if (database != null) {
+      database.close();
+    }
+    if (deadlines != null) {
+      deadlines.shutdownNow();
+    }
     if (readiness != null) {
       readiness.close();
     }
-    metrics.close();
+    if (metrics != null) {
+      metrics.close();
+    }
+    log.info("Starter stopped");
+  }
+
+  private void requireStarted() {
+    if (server == null) {
+      throw new IllegalStateException("the starter is not started");
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.abtest.starter;
 
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.HttpSettings;
@@ -7,6 +8,8 @@ import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.auth.AuthSettings;
 import dev.abtest.store.DatabaseSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Everything the HTTP starter reads from its environment, parsed and validated once at start. A bad
@@ -43,11 +46,12 @@ public record StarterConfig(
   public static final int DEFAULT_MAX_WAITING = 10_000;
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
   static final int HISTORY_POOL_SIZE = 4;
+  static final int MAX_POOL_SIZE = 200;
 
   public static StarterConfig fromEnv(Env env) {
     return new StarterConfig(
         HttpSettings.fromEnv(env, DEFAULT_PORT),
-        TemporalSettings.fromEnv(env),
+        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE),
         AuthSettings.fromEnv(env),
         database(env),
         env.duration("ACTIVATION_WAIT_BUDGET", DEFAULT_WAIT_BUDGET),
@@ -59,19 +63,41 @@ public record StarterConfig(
         env.duration("SHUTDOWN_DRAIN_TIMEOUT", DEFAULT_DRAIN_TIMEOUT));
   }
 
-  /** {@code POSTGRESQL_URL}, with a small pool: the starter only reads the audit history. */
+  /**
+   * {@code POSTGRESQL_URL}, with {@code DB_POOL_SIZE} connections when set (as in the worker), else
+   * a small pool: the starter only reads the audit history.
+   */
   public static DatabaseSettings database(Env env) {
     String url =
         env.required(
             "POSTGRESQL_URL",
             "the database holding the activation audit record"
                 + " (postgresql://user:password@host:5432/db)");
+    DatabaseSettings settings;
     try {
-      DatabaseSettings settings = DatabaseSettings.parse(url);
-      return settings.withPoolSize(Math.min(settings.poolSize(), HISTORY_POOL_SIZE));
+      settings = DatabaseSettings.parse(url);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("POSTGRESQL_URL: " + e.getMessage());
     }
+    return settings.withPoolSize(
+        env.integer(
+            "DB_POOL_SIZE", Math.min(settings.poolSize(), HISTORY_POOL_SIZE), 1, MAX_POOL_SIZE));
+  }
+
+  /**
+   * Secrets to mask in every log line: the database password, the Temporal API key and the JWT
+   * shared secret (as the worker masks its own).
+   */
+  public List<String> secrets() {
+    List<String> secrets = new ArrayList<>();
+    if (database.password() != null) {
+      secrets.add(database.password());
+    }
+    secrets.addAll(temporal.secrets());
+    if (auth.secret() != null) {
+      secrets.add(auth.secret());
+    }
+    return secrets;
   }
 
   /** One line for the start-up log: what it talks to and how it decides; no secrets. */

@@ -1,8 +1,11 @@
 package dev.abtest.starter;
 
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.Logging;
+import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.cli.ActivateCommand;
 import dev.abtest.starter.cli.HistoryCommand;
 import dev.abtest.starter.cli.ScheduleCommands;
@@ -11,6 +14,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar starter.jar} serves the HTTP edge until SIGTERM; {@code activate <id>}, {@code
@@ -44,15 +48,15 @@ public final class StarterMain {
       return switch (command) {
         case "serve" -> serve(env, err);
         case "activate" -> {
-          commandLogging(env, err);
+          commandLogging(env, err).redactAll(temporalSecrets(env));
           yield ActivateCommand.run(rest, env, out, err);
         }
         case "cancel" -> {
-          commandLogging(env, err);
+          commandLogging(env, err).redactAll(temporalSecrets(env));
           yield ScheduleCommands.cancel(rest, env, out, err);
         }
         case "schedules" -> {
-          commandLogging(env, err);
+          commandLogging(env, err).redactAll(temporalSecrets(env));
           yield ScheduleCommands.schedules(rest, env, out, err);
         }
         case "history" -> {
@@ -83,6 +87,11 @@ public final class StarterMain {
     }
   }
 
+  /** The Temporal API key of the commands that talk to Temporal, masked as the server masks it. */
+  private static List<String> temporalSecrets(Env env) {
+    return TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE).secrets();
+  }
+
   /** Commands print their result on stdout, so their log lines go to stderr. */
   private static Logging commandLogging(Env env, PrintStream err) {
     return Logging.configure(Logging.Settings.fromEnv(env), err);
@@ -91,9 +100,18 @@ public final class StarterMain {
   private static int serve(Env env, PrintStream err) {
     Logging logging = Logging.configure(env);
     StarterConfig config = StarterConfig.fromEnv(env);
-    logging.redact(config.database().password());
-    logging.redact(config.auth().secret());
-    StarterApp app = new StarterApp(config).start();
+    logging.redactAll(config.secrets());
+    StarterApp app;
+    try {
+      app = new StarterApp(config).start();
+    } catch (java.io.UncheckedIOException e) {
+      throw e; // the address cannot be bound: reported by run()
+    } catch (RuntimeException e) {
+      // As the worker does: the message, not the trace (start-up errors are said in words).
+      LoggerFactory.getLogger(StarterMain.class)
+          .error("Starter failed to start: {}", Failures.rootMessage(e));
+      return ActivateCommand.FAILED;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

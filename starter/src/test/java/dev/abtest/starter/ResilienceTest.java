@@ -11,25 +11,30 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Outages: PostgreSQL down gives 202 and the activation completes by itself once it is back;
- * Temporal down gives a quick 503 and the edge recovers; retries running out give 500.
+ * Temporal down gives a quick 503 and the edge recovers; retries running out give 500. These tests
+ * stop the stack's servers, so they run on a stack of their own, never the one other classes share.
  */
-@ExtendWith(TestStack.Resolver.class)
 class ResilienceTest {
   static TestStack stack;
   static Api api;
   static String token;
 
   @BeforeAll
-  static void start(TestStack shared) {
-    stack = shared;
-    api = shared.api;
-    token = shared.token("ops");
+  static void start() {
+    stack = TestStack.isolated();
+    api = stack.api;
+    token = stack.token("ops");
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
   }
 
   @Test

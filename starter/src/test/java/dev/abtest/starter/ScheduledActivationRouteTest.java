@@ -3,7 +3,7 @@ package dev.abtest.starter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ExperimentStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
@@ -235,7 +235,7 @@ class ScheduledActivationRouteTest {
    */
   @Test
   void anImmediateRequestWhileTheScheduleIsStillValidatingActivatesAtOnce() throws Exception {
-    WorkflowClient temporal = stack.defaultStarter().workflowClient();
+    WorkflowClient temporal = stack.workflowClient();
     ExecutorService pool = Executors.newSingleThreadExecutor();
     int inTheWindow = 0;
     try {
@@ -272,7 +272,7 @@ class ScheduledActivationRouteTest {
 
   private static boolean runExists(WorkflowClient temporal, String id) {
     try {
-      temporal.newUntypedWorkflowStub(Activation.workflowId(id)).describe();
+      temporal.newUntypedWorkflowStub(ActivationContract.workflowId(id)).describe();
       return true;
     } catch (WorkflowNotFoundException e) {
       return false;
@@ -287,12 +287,11 @@ class ScheduledActivationRouteTest {
 
   private static OffsetDateTime scheduledFor(String id) {
     return stack
-        .defaultStarter()
         .workflowClient()
-        .newUntypedWorkflowStub(Activation.workflowId(id))
+        .newUntypedWorkflowStub(ActivationContract.workflowId(id))
         .describe()
         .getTypedSearchAttributes()
-        .get(Activation.ACTIVATION_SCHEDULED_FOR);
+        .get(ActivationContract.ACTIVATION_SCHEDULED_FOR);
   }
 
   @Test

@@ -47,6 +47,33 @@ class StarterConfigTest {
   }
 
   @Test
+  void dbPoolSizeIsHonouredAsInTheWorker() {
+    Map<String, String> env = minimal();
+    env.put("DB_POOL_SIZE", "12");
+
+    assertThat(parse(env).database().poolSize()).isEqualTo(12);
+  }
+
+  @Test
+  void aBadDbPoolSizeIsRefusedNamingIt() {
+    Map<String, String> env = minimal();
+    env.put("DB_POOL_SIZE", "0");
+
+    assertThatThrownBy(() -> parse(env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("DB_POOL_SIZE");
+  }
+
+  @Test
+  void theSecretsToMaskAreThePasswordTheApiKeyAndTheJwtSecret() {
+    Map<String, String> env = minimal();
+    env.put("TEMPORAL_API_KEY", "temporal-api-key-0123456789");
+
+    assertThat(parse(env).secrets())
+        .containsExactlyInAnyOrder(PASSWORD, "temporal-api-key-0123456789", SECRET);
+  }
+
+  @Test
   void describeNamesTheSourcesButNoSecret() {
     String line = parse(minimal()).describe();
 

@@ -143,14 +143,13 @@ class StormTest {
     }
     assertThat(stack.status(id)).isEqualTo("ACTIVE");
     assertThat(stack.auditCount(id)).isEqualTo(1);
-    String workflowId = dev.abtest.activation.Activation.workflowId(id);
+    String workflowId = dev.abtest.activation.ActivationContract.workflowId(id);
     Awaitility.await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () ->
                 assertThat(
                         stack
-                            .defaultStarter()
                             .workflowClient()
                             .listExecutions("WorkflowId = '" + workflowId + "'")
                             .count())

@@ -2,7 +2,7 @@ package dev.abtest.starter;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.embedded.EmbeddedPostgres;
@@ -13,7 +13,7 @@ import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
-import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -71,6 +71,7 @@ final class TestStack implements AutoCloseable {
           Duration.ofMinutes(10));
 
   private static final AtomicInteger IDS = new AtomicInteger();
+  private static final AtomicInteger STACKS = new AtomicInteger();
 
   private final Path dir;
   final EmbeddedPostgres postgres;
@@ -89,8 +90,12 @@ final class TestStack implements AutoCloseable {
   final Api api;
 
   private TestStack() throws IOException {
-    // One directory per test JVM: two builds of this tree may run at once.
-    dir = Path.of("target", "pg-starter-tests-" + ProcessHandle.current().pid());
+    // One directory per stack and test JVM: two builds of this tree may run at once, and a test
+    // may run a stack of its own beside the shared one.
+    dir =
+        Path.of(
+            "target",
+            "pg-starter-tests-" + ProcessHandle.current().pid() + "-" + STACKS.incrementAndGet());
     deleteRecursively(dir);
     postgres = EmbeddedPostgres.builder().directory(dir).port(0).fastAndUnsafe(true).start();
     postgres.createDatabase("starter");
@@ -108,7 +113,7 @@ final class TestStack implements AutoCloseable {
                 .setConnectionBackoffResetFrequency(Duration.ofSeconds(2))
                 .build());
     new SearchAttributeSetup(workerStubs, "default", Duration.ofSeconds(10))
-        .ensureActivationAttributes();
+        .ensure(ActivationContract.SEARCH_ATTRIBUTES);
     WorkflowClient client =
         WorkflowClient.newInstance(
             workerStubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
@@ -116,7 +121,7 @@ final class TestStack implements AutoCloseable {
         WorkerFactory.newInstance(
             client,
             WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new RunCounter()).build());
-    Worker worker = workers.newWorker(Activation.DEFAULT_TASK_QUEUE);
+    Worker worker = workers.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_RETRIES));
     ActivationStore store = new ActivationStore(jdbi);
@@ -132,7 +137,7 @@ final class TestStack implements AutoCloseable {
   private static Object[] activities(ActivationStore store) {
     return new Object[] {
       new ValidationActivitiesImpl(store, Clock.systemUTC()),
-      new ActivationStoreActivitiesImpl(store)
+      new ActivationWriteActivitiesImpl(store)
     };
   }
 
@@ -270,6 +275,11 @@ final class TestStack implements AutoCloseable {
                 .list());
   }
 
+  /** A client of the stack's Temporal server (the one its worker polls with). */
+  WorkflowClient workflowClient() {
+    return workers.getWorkflowClient();
+  }
+
   /**
    * Another worker (same activities) polling {@code taskQueue} with {@code policy}: for runs whose
    * retries must run out quickly. Closing it stops it.
@@ -302,7 +312,7 @@ final class TestStack implements AutoCloseable {
 
   /** Runs the worker executed for this experiment's workflow id. */
   long runsStartedFor(String experimentId) {
-    String workflowId = Activation.workflowId(experimentId);
+    String workflowId = ActivationContract.workflowId(experimentId);
     return runsStarted.values().stream().filter(workflowId::equals).count();
   }
 
@@ -375,6 +385,18 @@ final class TestStack implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "test-stack-shutdown"));
     }
     return shared;
+  }
+
+  /**
+   * A stack of the caller's own, for tests that stop its PostgreSQL or Temporal (the shared one
+   * must stay up for every other test class); the caller closes it.
+   */
+  static TestStack isolated() {
+    try {
+      return new TestStack();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Gives JUnit test classes the shared stack as a parameter. */

@@ -53,7 +53,7 @@ public final class ActivationStore {
    * @param writeAttempts the attempts the write has taken, this one included (recorded in the
    *     ACTIVATED record)
    */
-  public WriteResult writeSnapshot(
+  public WriteResult activateIfUnchanged(
       SnapshotWrite write, String workflowId, String runId, int writeAttempts) {
     Objects.requireNonNull(write, "write");
     Objects.requireNonNull(write.experimentId(), "experimentId");
@@ -81,11 +81,12 @@ public final class ActivationStore {
 
   /**
    * The write of runs started before the validated-snapshot write: conditional on an activatable
-   * status alone, otherwise as {@link #writeSnapshot}. Kept for such runs, replayed on this worker.
+   * status alone, otherwise as {@link #activateIfUnchanged}. Kept for such runs, replayed on this
+   * worker.
    *
    * @param writeAttempts recorded in the ACTIVATED record; null when unknown
    */
-  public WriteResult writeStatusOnly(
+  public WriteResult activateIfActivatable(
       String experimentId,
       String requestedBy,
       String workflowId,
@@ -177,10 +178,5 @@ public final class ActivationStore {
     }
     List<AuditRecord> page = rows.subList(0, limit);
     return new AuditPage(page, Optional.of(page.get(limit - 1).cursor()));
-  }
-
-  /** How many activations (ACTIVATED records) of the experiment are recorded. */
-  public long countActivations(String experimentId) {
-    return audit.countByExperiment(experimentId);
   }
 }

@@ -50,31 +50,6 @@ public record AuditRecord(
     violationCodes = violationCodes == null ? List.of() : List.copyOf(violationCodes);
   }
 
-  /** An ACTIVATED record as the write makes it. */
-  public static AuditRecord activated(
-      String experimentId,
-      String workflowId,
-      String runId,
-      String requestedBy,
-      ExperimentStatus previousStatus,
-      Instant activatedAt,
-      Integer writeAttempts) {
-    return new AuditRecord(
-        0,
-        experimentId,
-        workflowId,
-        runId,
-        requestedBy,
-        previousStatus,
-        DecisionOutcome.ACTIVATED,
-        List.of(),
-        activatedAt,
-        activatedAt,
-        writeAttempts,
-        null,
-        ACTIVATION_KEY);
-  }
-
   /** Where the next page of history starts after this record. */
   public AuditCursor cursor() {
     return new AuditCursor(decidedAt, id);

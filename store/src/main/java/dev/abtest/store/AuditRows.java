@@ -7,7 +7,6 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.locator.UseClasspathSqlLocator;
-import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -19,39 +18,6 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @UseClasspathSqlLocator
 @RegisterRowMapper(AuditRecordMapper.class)
 public interface AuditRows {
-
-  /** Inserts a record as given (its {@code id} is ignored) and returns the id the database gave. */
-  default long insert(AuditRecord record) {
-    return insert(
-        record.experimentId(),
-        record.workflowId(),
-        record.runId(),
-        record.requestedBy(),
-        record.previousStatus() == null ? null : record.previousStatus().name(),
-        record.outcome().name(),
-        AuditRecordMapper.codesText(record.violationCodes()),
-        AuditRecordMapper.utc(record.decidedAt()),
-        AuditRecordMapper.utc(record.activatedAt()),
-        record.writeAttempts(),
-        AuditRecordMapper.utc(record.scheduledFor()),
-        record.decisionKey());
-  }
-
-  @SqlUpdate
-  @GetGeneratedKeys("id")
-  long insert(
-      @Bind("experimentId") String experimentId,
-      @Bind("workflowId") String workflowId,
-      @Bind("runId") String runId,
-      @Bind("requestedBy") String requestedBy,
-      @Bind("previousStatus") String previousStatus,
-      @Bind("outcome") String outcome,
-      @Bind("violationCodes") String violationCodes,
-      @Bind("decidedAt") LocalDateTime decidedAt,
-      @Bind("activatedAt") LocalDateTime activatedAt,
-      @Bind("writeAttempts") Integer writeAttempts,
-      @Bind("scheduledFor") LocalDateTime scheduledFor,
-      @Bind("decisionKey") String decisionKey);
 
   /**
    * Inserts a decision at the database's clock unless the run already recorded one under this key.
@@ -110,8 +76,4 @@ public interface AuditRows {
       @Bind("decidedAt") LocalDateTime decidedAt,
       @Bind("id") long id,
       @Bind("limit") int limit);
-
-  /** How many ACTIVATED records the experiment has. */
-  @SqlQuery
-  long countByExperiment(@Bind("experimentId") String experimentId);
 }

@@ -106,7 +106,7 @@ class ActivationStoreTest {
     ExperimentFixtures.insert(database.jdbi(), "exp_pending", PENDING);
     Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
-    WriteResult result = store.writeStatusOnly("exp_pending", "alice", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_pending", "alice", "wf-1", "run-1", null);
 
     Instant after = Instant.now();
     assertThat(result.kind()).isEqualTo(Kind.WRITTEN);
@@ -123,7 +123,7 @@ class ActivationStoreTest {
   void resumingAStoppedExperimentKeepsItsStartDate() {
     NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_stopped", STOPPED);
 
-    WriteResult result = store.writeStatusOnly("exp_stopped", "bob", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_stopped", "bob", "wf-1", "run-1", null);
 
     assertThat(result.kind()).isEqualTo(Kind.WRITTEN);
     assertThat(result.previousStatus()).isEqualTo(STOPPED);
@@ -137,7 +137,7 @@ class ActivationStoreTest {
   void activationRecordsWhoFromWhichStatusAndWhichRun() {
     ExperimentFixtures.insert(database.jdbi(), "exp_audit", PENDING);
 
-    WriteResult result = store.writeStatusOnly("exp_audit", "alice", "wf-a", "run-a", null);
+    WriteResult result = store.activateIfActivatable("exp_audit", "alice", "wf-a", "run-a", null);
 
     AuditPage page = store.history("exp_audit", 10, null);
     assertThat(page.records()).hasSize(1);
@@ -156,7 +156,7 @@ class ActivationStoreTest {
   void anAnonymousActivationIsRecordedWithoutRequester() {
     ExperimentFixtures.insert(database.jdbi(), "exp_anon", PENDING);
 
-    store.writeStatusOnly("exp_anon", null, "wf-a", "run-a", null);
+    store.activateIfActivatable("exp_anon", null, "wf-a", "run-a", null);
 
     assertThat(store.history("exp_anon", 10, null).records().get(0).requestedBy()).isNull();
   }
@@ -166,12 +166,12 @@ class ActivationStoreTest {
     NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_active", ACTIVE);
     Experiment before = store.find("exp_active").orElseThrow();
 
-    WriteResult result = store.writeStatusOnly("exp_active", "alice", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_active", "alice", "wf-1", "run-1", null);
 
     assertThat(result.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(result.experiment()).isEqualTo(before);
     assertThat(store.find("exp_active").orElseThrow().updatedAt()).isEqualTo(inserted.updatedAt());
-    assertThat(store.countActivations("exp_active")).isZero();
+    assertThat(activations("exp_active")).isZero();
   }
 
   @ParameterizedTest
@@ -182,65 +182,65 @@ class ActivationStoreTest {
     ExperimentFixtures.insert(database.jdbi(), "exp_done", terminal);
     Experiment before = store.find("exp_done").orElseThrow();
 
-    WriteResult result = store.writeStatusOnly("exp_done", "alice", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_done", "alice", "wf-1", "run-1", null);
 
     assertThat(result.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(result.experiment()).isEqualTo(before);
     assertThat(store.find("exp_done").orElseThrow()).isEqualTo(before);
-    assertThat(store.countActivations("exp_done")).isZero();
+    assertThat(activations("exp_done")).isZero();
   }
 
   @Test
   void aMissingExperimentIsNotFound() {
-    WriteResult result = store.writeStatusOnly("exp_missing", "alice", "wf-1", "run-1", null);
+    WriteResult result = store.activateIfActivatable("exp_missing", "alice", "wf-1", "run-1", null);
 
     assertThat(result.kind()).isEqualTo(Kind.NOT_FOUND);
     assertThat(result.experiment()).isNull();
-    assertThat(store.countActivations("exp_missing")).isZero();
+    assertThat(activations("exp_missing")).isZero();
   }
 
   @Test
   void aRetryOfTheSameRunReportsItsTransitionAndWritesNothing() {
     ExperimentFixtures.insert(database.jdbi(), "exp_retry", PENDING);
-    WriteResult first = store.writeStatusOnly("exp_retry", "alice", "wf-1", "run-1", null);
+    WriteResult first = store.activateIfActivatable("exp_retry", "alice", "wf-1", "run-1", null);
 
-    WriteResult retry = store.writeStatusOnly("exp_retry", "alice", "wf-1", "run-1", null);
+    WriteResult retry = store.activateIfActivatable("exp_retry", "alice", "wf-1", "run-1", null);
 
     assertThat(retry.kind()).isEqualTo(Kind.ALREADY_WRITTEN_BY_THIS_RUN);
     assertThat(retry.previousStatus()).isEqualTo(PENDING);
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
     assertThat(retry.experiment()).isEqualTo(first.experiment());
     assertThat(store.find("exp_retry").orElseThrow().updatedAt()).isEqualTo(first.activatedAt());
-    assertThat(store.countActivations("exp_retry")).isEqualTo(1);
+    assertThat(activations("exp_retry")).isEqualTo(1);
   }
 
   @Test
   void aRetryOfACommittedRunWritesNothingEvenIfTheExperimentWasStoppedSince() {
     ExperimentFixtures.insert(database.jdbi(), "exp_restop", PENDING);
-    WriteResult first = store.writeStatusOnly("exp_restop", "alice", "wf-1", "run-1", null);
+    WriteResult first = store.activateIfActivatable("exp_restop", "alice", "wf-1", "run-1", null);
     database
         .jdbi()
         .useHandle(
             h -> h.execute("UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = 'exp_restop'"));
 
-    WriteResult retry = store.writeStatusOnly("exp_restop", "alice", "wf-1", "run-1", null);
+    WriteResult retry = store.activateIfActivatable("exp_restop", "alice", "wf-1", "run-1", null);
 
     assertThat(retry.kind()).isEqualTo(Kind.ALREADY_WRITTEN_BY_THIS_RUN);
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
     assertThat(store.find("exp_restop").orElseThrow().status()).isEqualTo(STOPPED);
-    assertThat(store.countActivations("exp_restop")).isEqualTo(1);
+    assertThat(activations("exp_restop")).isEqualTo(1);
   }
 
   @Test
   void aLaterRunOfAnActiveExperimentWritesNothing() {
     ExperimentFixtures.insert(database.jdbi(), "exp_twice", PENDING);
-    store.writeStatusOnly("exp_twice", "alice", "wf-1", "run-1", null);
+    store.activateIfActivatable("exp_twice", "alice", "wf-1", "run-1", null);
 
-    WriteResult second = store.writeStatusOnly("exp_twice", "bob", "wf-1", "run-2", null);
+    WriteResult second = store.activateIfActivatable("exp_twice", "bob", "wf-1", "run-2", null);
 
     assertThat(second.kind()).isEqualTo(Kind.ROW_CHANGED);
     assertThat(second.experiment().status()).isEqualTo(ACTIVE);
-    assertThat(store.countActivations("exp_twice")).isEqualTo(1);
+    assertThat(activations("exp_twice")).isEqualTo(1);
   }
 
   @Test
@@ -258,7 +258,7 @@ class ActivationStoreTest {
       for (int i = 0; i < threads; i++) {
         String runId = "run-" + i;
         Callable<WriteResult> call =
-            () -> racing.writeStatusOnly("exp_race", "user-" + runId, "wf-race", runId, null);
+            () -> racing.activateIfActivatable("exp_race", "user-" + runId, "wf-race", runId, null);
         futures.add(pool.submit(call));
       }
       await()
@@ -275,7 +275,7 @@ class ActivationStoreTest {
           results.stream().collect(Collectors.groupingBy(WriteResult::kind, Collectors.counting()));
       assertThat(byKind)
           .containsOnly(Map.entry(Kind.WRITTEN, 1L), Map.entry(Kind.ROW_CHANGED, 31L));
-      assertThat(store.countActivations("exp_race")).isEqualTo(1);
+      assertThat(activations("exp_race")).isEqualTo(1);
       WriteResult winner =
           results.stream().filter(r -> r.kind() == Kind.WRITTEN).findFirst().orElseThrow();
       AuditRecord record = store.history("exp_race", 10, null).records().get(0);
@@ -301,7 +301,7 @@ class ActivationStoreTest {
 
   @Test
   void historyIsNewestFirstAndPagedWithoutGapsOrRepeats() {
-    AuditRows audit = database.jdbi().onDemand(AuditRows.class);
+    AuditRowsForTests audit = database.jdbi().onDemand(AuditRowsForTests.class);
     Instant base = Instant.parse("2026-01-01T00:00:00Z");
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
@@ -309,9 +309,9 @@ class ActivationStoreTest {
       Instant at = base.plusSeconds(i / 2);
       ids.add(
           audit.insert(
-              AuditRecord.activated("exp_hist", "wf", "run-" + i, "u" + i, STOPPED, at, 1)));
+              AuditRowsForTests.activated("exp_hist", "wf", "run-" + i, "u" + i, STOPPED, at, 1)));
     }
-    audit.insert(AuditRecord.activated("exp_other", "wf", "run-x", null, PENDING, base, 1));
+    audit.insert(AuditRowsForTests.activated("exp_other", "wf", "run-x", null, PENDING, base, 1));
 
     List<Long> seen = new ArrayList<>();
     AuditCursor cursor = null;
@@ -330,7 +330,7 @@ class ActivationStoreTest {
     expected.sort((a, b) -> Long.compare(b, a));
     assertThat(seen).isEqualTo(expected);
     assertThat(pages).isEqualTo(3);
-    assertThat(store.countActivations("exp_hist")).isEqualTo(7);
+    assertThat(activations("exp_hist")).isEqualTo(7);
   }
 
   @Test
@@ -345,8 +345,13 @@ class ActivationStoreTest {
   void aDatabaseErrorPropagatesInsteadOfAnOutcome() {
     database.jdbi().useHandle(h -> h.execute("DROP TABLE experiment_activation_audit"));
 
-    assertThatThrownBy(() -> store.writeStatusOnly("exp_any", "alice", "wf-1", "run-1", null))
+    assertThatThrownBy(() -> store.activateIfActivatable("exp_any", "alice", "wf-1", "run-1", null))
         .isInstanceOf(RuntimeException.class)
         .hasMessageContaining("experiment_activation_audit");
+  }
+
+  /** How many transitions (ACTIVATED records) of the experiment are recorded. */
+  private long activations(String experimentId) {
+    return database.jdbi().onDemand(AuditRowsForTests.class).countActivations(experimentId);
   }
 }

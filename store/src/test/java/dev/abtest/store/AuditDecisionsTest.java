@@ -76,7 +76,7 @@ class AuditDecisionsTest {
     assertThat(record.activatedAt()).isNull();
     assertThat(record.decidedAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
     assertThat(store.history("exp_r", 10, null).records()).containsExactly(record);
-    assertThat(store.countActivations("exp_r")).isZero();
+    assertThat(activations("exp_r")).isZero();
   }
 
   @Test
@@ -103,7 +103,7 @@ class AuditDecisionsTest {
             "wf",
             "run",
             "2");
-    store.writeStatusOnly("exp_s", "dan", "wf", "run", 1);
+    store.activateIfActivatable("exp_s", "dan", "wf", "run", 1);
 
     assertThat(moved.scheduledFor()).isEqualTo(at.plusSeconds(60));
     assertThat(store.history("exp_s", 10, null).records())
@@ -130,7 +130,7 @@ class AuditDecisionsTest {
         "run",
         "1");
 
-    assertThat(store.writeStatusOnly("exp_sched", null, "wf", "run", 2).kind().name())
+    assertThat(store.activateIfActivatable("exp_sched", null, "wf", "run", 2).kind().name())
         .isEqualTo("WRITTEN");
 
     AuditRecord activated =
@@ -142,9 +142,9 @@ class AuditDecisionsTest {
 
   @Test
   void theDatabaseAllowsAtMostOneActivatedRecordPerRun() {
-    AuditRows audit = database.jdbi().onDemand(AuditRows.class);
+    AuditRowsForTests audit = database.jdbi().onDemand(AuditRowsForTests.class);
     Instant at = Instant.parse("2026-01-01T00:00:00Z");
-    audit.insert(AuditRecord.activated("exp_1", "wf", "run", null, PENDING, at, 1));
+    audit.insert(AuditRowsForTests.activated("exp_1", "wf", "run", null, PENDING, at, 1));
 
     AuditRecord second =
         new AuditRecord(
@@ -194,5 +194,10 @@ class AuditDecisionsTest {
     assertThatThrownBy(
             () -> store.recordDecision(rejected("exp"), "wf", "run", AuditRecord.ACTIVATION_KEY))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** How many transitions (ACTIVATED records) of the experiment are recorded. */
+  private long activations(String experimentId) {
+    return database.jdbi().onDemand(AuditRowsForTests.class).countActivations(experimentId);
   }
 }

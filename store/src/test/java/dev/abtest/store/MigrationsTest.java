@@ -143,9 +143,10 @@ class MigrationsTest {
 
       assertThat(store.find("exp_live").orElseThrow().startDate())
           .hasToString("2025-06-02T08:00:00.123Z");
-      assertThat(store.writeStatusOnly("exp_draft", "ops", "wf", "run", 1).kind().name())
+      assertThat(store.activateIfActivatable("exp_draft", "ops", "wf", "run", 1).kind().name())
           .isEqualTo("WRITTEN");
-      assertThat(store.countActivations("exp_draft")).isEqualTo(1);
+      assertThat(db.jdbi().onDemand(AuditRowsForTests.class).countActivations("exp_draft"))
+          .isEqualTo(1);
     }
   }
 
@@ -176,7 +177,8 @@ class MigrationsTest {
       assertThat(old.violationCodes()).isEmpty();
       assertThat(old.writeAttempts()).isNull();
       assertThat(old.decisionKey()).isEqualTo(AuditRecord.ACTIVATION_KEY);
-      assertThat(store.countActivations("exp_old")).isEqualTo(1);
+      assertThat(db.jdbi().onDemand(AuditRowsForTests.class).countActivations("exp_old"))
+          .isEqualTo(1);
       // The run's transition is still found, so a retry of that run writes nothing.
       db.jdbi()
           .useHandle(
@@ -189,7 +191,8 @@ class MigrationsTest {
                           + " '2026-01-01')"));
       assertThat(
               store
-                  .writeStatusOnly("exp_old", "bob", "activate-experiment:exp_old", "run-old", 1)
+                  .activateIfActivatable(
+                      "exp_old", "bob", "activate-experiment:exp_old", "run-old", 1)
                   .activatedAt())
           .isEqualTo(at);
       assertThat(store.find("exp_old").orElseThrow().status())

@@ -54,7 +54,7 @@ class SnapshotWriteTest {
   }
 
   private WriteResult write(Experiment approved, String runId) {
-    return store.writeSnapshot(SnapshotWrite.of(approved, "alice", 0), "wf", runId, 1);
+    return store.activateIfUnchanged(SnapshotWrite.of(approved, "alice", 0), "wf", runId, 1);
   }
 
   @Test
@@ -148,13 +148,13 @@ class SnapshotWriteTest {
     update("UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = 'exp_lost'");
 
     WriteResult retry =
-        store.writeSnapshot(SnapshotWrite.of(approved, "alice", 0), "wf", "run-1", 2);
+        store.activateIfUnchanged(SnapshotWrite.of(approved, "alice", 0), "wf", "run-1", 2);
 
     assertThat(retry.kind()).isEqualTo(Kind.ALREADY_WRITTEN_BY_THIS_RUN);
     assertThat(retry.activatedAt()).isEqualTo(first.activatedAt());
     assertThat(retry.previousStatus()).isEqualTo(PENDING);
     assertThat(retry.writeAttempts()).isEqualTo(2);
-    assertThat(store.countActivations("exp_lost")).isEqualTo(1);
+    assertThat(activations("exp_lost")).isEqualTo(1);
   }
 
   /**
@@ -170,7 +170,7 @@ class SnapshotWriteTest {
     Experiment unchanged = store.find(id).orElseThrow();
 
     WriteResult snapshot = write(unchanged, "run-snapshot");
-    WriteResult statusOnly = store.writeStatusOnly(id, null, "wf", "run-status", 1);
+    WriteResult statusOnly = store.activateIfActivatable(id, null, "wf", "run-status", 1);
 
     Kind expected = status.isActivatable() ? Kind.WRITTEN : Kind.ROW_CHANGED;
     assertThat(snapshot.kind()).isEqualTo(expected);
@@ -178,7 +178,8 @@ class SnapshotWriteTest {
     // first when activatable, so it is judged on an unchanged copy of its own.
     String copy = id + "_copy";
     ExperimentFixtures.insert(database.jdbi(), copy, status);
-    assertThat(store.writeStatusOnly(copy, null, "wf", "run-copy", 1).kind()).isEqualTo(expected);
+    assertThat(store.activateIfActivatable(copy, null, "wf", "run-copy", 1).kind())
+        .isEqualTo(expected);
     assertThat(statusOnly.kind()).isEqualTo(Kind.ROW_CHANGED);
   }
 
@@ -221,5 +222,10 @@ class SnapshotWriteTest {
                             + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
                     .mapTo(Integer.class)
                     .one());
+  }
+
+  /** How many transitions (ACTIVATED records) of the experiment are recorded. */
+  private long activations(String experimentId) {
+    return database.jdbi().onDemand(AuditRowsForTests.class).countActivations(experimentId);
   }
 }

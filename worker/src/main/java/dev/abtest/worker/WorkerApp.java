@@ -2,9 +2,11 @@ package dev.abtest.worker;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.events.DeliverActivationEventWorkflowImpl;
 import dev.abtest.activation.events.WebhookTargets;
+import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.Metrics;
 import dev.abtest.runtime.OpsEndpoints;
 import dev.abtest.runtime.OpsHttp;
@@ -14,7 +16,7 @@ import dev.abtest.runtime.TemporalProbe;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
-import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.events.ActivationEventActivitiesImpl;
 import dev.abtest.worker.events.WebhookSigner;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
@@ -109,16 +111,17 @@ public final class WorkerApp implements AutoCloseable {
     } catch (RuntimeException e) {
       // Flyway's own message spans many lines; the root cause says what is wrong in one.
       throw new IllegalStateException(
-          "Database " + config.database().redactedUrl() + " could not be migrated: " + rootCause(e),
+          "Database "
+              + config.database().redactedUrl()
+              + " could not be migrated: "
+              + Failures.rootMessage(e),
           e);
     }
     ActivationStore store = new ActivationStore(database.jdbi());
 
     TemporalSettings temporal = config.temporal();
     // Lazy: the worker starts while Temporal is down and reconnects; readiness reports the outage.
-    stubs =
-        temporal.connectLazily(
-            temporal.stubsOptions().setMetricsScope(metrics.temporalScope()).build());
+    stubs = temporal.connectLazily(options -> options.setMetricsScope(metrics.temporalScope()));
     ensureSearchAttributes(temporal);
 
     WorkflowClient client = temporal.client(stubs);
@@ -142,7 +145,7 @@ public final class WorkerApp implements AutoCloseable {
         () -> new ActivateExperimentWorkflowImpl(policy, webhooks));
     worker.registerWorkflowImplementationTypes(DeliverActivationEventWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new ValidationActivitiesImpl(store, clock), new ActivationStoreActivitiesImpl(store));
+        new ValidationActivitiesImpl(store, clock), new ActivationWriteActivitiesImpl(store));
     if (config.webhooks().secret() != null) {
       // Without a key this worker cannot sign: deliveries wait for a worker that can.
       worker.registerActivitiesImplementations(
@@ -164,7 +167,7 @@ public final class WorkerApp implements AutoCloseable {
   private void ensureSearchAttributes(TemporalSettings temporal) {
     try {
       new SearchAttributeSetup(stubs, temporal.namespace(), temporal.rpcTimeout())
-          .ensureActivationAttributes();
+          .ensure(ActivationContract.SEARCH_ATTRIBUTES);
     } catch (StatusRuntimeException e) {
       log.warn(
           "Could not check search attributes ExperimentId and ActivationOutcome at {} ({});"
@@ -182,16 +185,6 @@ public final class WorkerApp implements AutoCloseable {
         && current.isStarted()
         && !current.isShutdown()
         && !currentWorker.isSuspended();
-  }
-
-  private static String rootCause(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message =
-        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return message.replaceAll("\\s*\\R\\s*", " ");
   }
 
   public WorkerConfig config() {

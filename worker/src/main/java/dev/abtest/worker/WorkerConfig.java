@@ -1,5 +1,6 @@
 package dev.abtest.worker;
 
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.runtime.ConfigException;
 import dev.abtest.runtime.Env;
@@ -80,7 +81,8 @@ public record WorkerConfig(
   public static WorkerConfig fromEnv(Env env) {
     Logging.Settings logging = Logging.Settings.fromEnv(env);
     DatabaseSettings database = database(env);
-    TemporalSettings temporal = TemporalSettings.fromEnv(env);
+    TemporalSettings temporal =
+        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE);
     HttpSettings http = HttpSettings.fromEnv(env, DEFAULT_HTTP_PORT);
 
     Duration retryBudget =
@@ -146,9 +148,7 @@ public record WorkerConfig(
     if (database.password() != null) {
       secrets.add(database.password());
     }
-    if (temporal.profile().getApiKey() != null) {
-      secrets.add(temporal.profile().getApiKey());
-    }
+    secrets.addAll(temporal.secrets());
     secrets.addAll(webhooks.secrets());
     return secrets;
   }

@@ -29,7 +29,7 @@ public final class WorkerMain {
       return;
     }
     Logging logging = Logging.configure(config.logging(), System.out);
-    config.secrets().forEach(logging::redact);
+    logging.redactAll(config.secrets());
     Logger log = LoggerFactory.getLogger(WorkerMain.class);
 
     WorkerApp app = new WorkerApp(config);

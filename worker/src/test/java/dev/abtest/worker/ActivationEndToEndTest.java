@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.abtest.activation.ActivateExperimentWorkflow;
 import dev.abtest.activation.ActivateExperimentWorkflowImpl;
-import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentStatus;
@@ -22,7 +22,7 @@ import dev.abtest.embedded.TemporalServers;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
-import dev.abtest.worker.activation.ActivationStoreActivitiesImpl;
+import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
@@ -101,17 +101,19 @@ class ActivationEndToEndTest {
     }
     temporal = TestWorkflowEnvironment.newInstance(options.build());
     temporal.registerSearchAttribute(
-        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        ActivationContract.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     temporal.registerSearchAttribute(
-        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
+        ActivationContract.ACTIVATION_OUTCOME.getName(),
+        IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    Worker worker = temporal.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_POLICY));
     worker.registerActivitiesImplementations(
         new HookedValidation(new ValidationActivitiesImpl(store, Clock.systemUTC())),
-        new ActivationStoreActivitiesImpl(store));
+        new ActivationWriteActivitiesImpl(store));
     temporal.start();
-    activations = new ActivationClient(temporal.getWorkflowClient(), Activation.DEFAULT_TASK_QUEUE);
+    activations =
+        new ActivationClient(temporal.getWorkflowClient(), ActivationContract.DEFAULT_TASK_QUEUE);
   }
 
   @AfterAll

@@ -87,7 +87,7 @@ class WorkerAppTest {
     app = new WorkerApp(config).start();
 
     TemporalSettings settings = config.temporal();
-    clientStubs = settings.connectLazily(settings.stubsOptions().build());
+    clientStubs = settings.connectLazily();
     activations = new ActivationClient(settings.client(clientStubs), settings.taskQueue());
     jdbi = Jdbi.create(postgres.jdbcUrl("abtests"), postgres.user(), DB_PASSWORD);
   }

@@ -13,17 +13,17 @@ import io.temporal.workflow.WorkflowMethod;
  */
 @WorkflowInterface
 public interface ActivateExperimentWorkflow {
-  @WorkflowMethod(name = Activation.WORKFLOW_TYPE)
+  @WorkflowMethod(name = ActivationContract.WORKFLOW_TYPE)
   ActivationResult activate(ActivationRequest request);
 
   /**
    * Activates now: a pending schedule ends with this activation; a run that is already deciding
    * just shares its result. Returns the run's result.
    */
-  @UpdateMethod(name = Activation.UPDATE_ACTIVATE_NOW)
+  @UpdateMethod(name = ActivationContract.UPDATE_ACTIVATE_NOW)
   ActivationResult activateNow(ActivateNowRequest request);
 
-  @UpdateValidatorMethod(updateName = Activation.UPDATE_ACTIVATE_NOW)
+  @UpdateValidatorMethod(updateName = ActivationContract.UPDATE_ACTIVATE_NOW)
   void validateActivateNow(ActivateNowRequest request);
 
   /**
@@ -31,22 +31,22 @@ public interface ActivateExperimentWorkflow {
    * experiment now. Fails with {@link ActivationFailures#NOT_SCHEDULED} (details: the {@link
    * ActivationResult} that explains why) when the experiment cannot be scheduled.
    */
-  @UpdateMethod(name = Activation.UPDATE_SCHEDULE)
+  @UpdateMethod(name = ActivationContract.UPDATE_SCHEDULE)
   ActivationSchedule schedule(ScheduleRequest request);
 
   /** Refuses a missing, past or too distant time, and a run that is no longer waiting. */
-  @UpdateValidatorMethod(updateName = Activation.UPDATE_SCHEDULE)
+  @UpdateValidatorMethod(updateName = ActivationContract.UPDATE_SCHEDULE)
   void validateSchedule(ScheduleRequest request);
 
   /** Cancels the pending schedule; the run ends with outcome CANCELLED, which this returns. */
-  @UpdateMethod(name = Activation.UPDATE_CANCEL)
+  @UpdateMethod(name = ActivationContract.UPDATE_CANCEL)
   ActivationResult cancel(CancelRequest request);
 
   /** Refuses when no schedule is pending. */
-  @UpdateValidatorMethod(updateName = Activation.UPDATE_CANCEL)
+  @UpdateValidatorMethod(updateName = ActivationContract.UPDATE_CANCEL)
   void validateCancel(CancelRequest request);
 
   /** The pending schedule, or null when none is pending. */
-  @QueryMethod(name = Activation.QUERY_SCHEDULE)
+  @QueryMethod(name = ActivationContract.QUERY_SCHEDULE)
   ActivationSchedule pendingSchedule();
 }

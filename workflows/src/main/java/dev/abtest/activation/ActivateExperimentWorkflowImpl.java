@@ -101,8 +101,8 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
               List.of(new Violation(ViolationCode.INVALID_EXPERIMENT_ID, invalid.problem()))));
     }
     String requestedBy = request.requestedBy();
-    if (Workflow.getTypedSearchAttributes().get(Activation.EXPERIMENT_ID) == null) {
-      Workflow.upsertTypedSearchAttributes(Activation.EXPERIMENT_ID.valueSet(experimentId));
+    if (Workflow.getTypedSearchAttributes().get(ActivationContract.EXPERIMENT_ID) == null) {
+      Workflow.upsertTypedSearchAttributes(ActivationContract.EXPERIMENT_ID.valueSet(experimentId));
     }
     log.info("Activation of {} requested by {}", experimentId, describe(requestedBy));
 
@@ -117,6 +117,8 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
       phase = Phase.DECIDING;
       return finish(decide(requestedBy));
     } catch (ActivityFailure failure) {
+      // The id is checked above, so no activity refuses it now; the branch stays because recorded
+      // runs took it (histories/invalid-request-from-activity.json) and must replay as they ran.
       if (failure.getCause() instanceof ApplicationFailure cause
           && ActivationFailures.INVALID_REQUEST.equals(cause.getType())) {
         return finish(
@@ -148,7 +150,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
           ActivationResult.rejected(experimentId, report.experiment(), report.violations());
       case VALID ->
           announceActivation(
-              store(requestedBy).activate(new ActivationRequest(experimentId, requestedBy)),
+              writes(requestedBy).activate(new ActivationRequest(experimentId, requestedBy)),
               requestedBy);
     };
   }
@@ -188,7 +190,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     phase = Phase.SCHEDULED;
     waitForTheTime();
     phase = Phase.DECIDING;
-    Workflow.upsertTypedSearchAttributes(Activation.ACTIVATION_SCHEDULED_FOR.valueUnset());
+    Workflow.upsertTypedSearchAttributes(ActivationContract.ACTIVATION_SCHEDULED_FOR.valueUnset());
     Workflow.setCurrentDetails(null);
     if (cancelRequested) {
       ActivationSchedule cancelled = pending;
@@ -268,15 +270,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
     }
     List<Violation> violations = new ArrayList<>(report.violations());
     Experiment experiment = report.experiment();
-    if (experiment.endDate() != null && !activateAt.isBefore(experiment.endDate())) {
-      violations.add(
-          new Violation(
-              ViolationCode.ACTIVATE_AT_NOT_BEFORE_END_DATE,
-              "activateAt "
-                  + activateAt
-                  + " is not before the experiment's endDate "
-                  + experiment.endDate()));
-    }
+    ScheduleRules.endDateViolation(activateAt, experiment.endDate()).ifPresent(violations::add);
     if (!violations.isEmpty()) {
       return Optional.of(ActivationResult.rejected(experimentId, experiment, violations));
     }
@@ -308,9 +302,10 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
       return;
     }
     Workflow.upsertTypedSearchAttributes(
-        Activation.ACTIVATION_SCHEDULED_FOR.valueSet(scheduledFor.atOffset(ZoneOffset.UTC)));
+        ActivationContract.ACTIVATION_SCHEDULED_FOR.valueSet(
+            scheduledFor.atOffset(ZoneOffset.UTC)));
     // Listed with the run by visibility, so the schedules list needs no query per run.
-    Workflow.upsertMemo(Map.of(Activation.SCHEDULE_MEMO, pending));
+    Workflow.upsertMemo(Map.of(ActivationContract.SCHEDULE_MEMO, pending));
     Workflow.setCurrentDetails(
         "**Scheduled activation** of `"
             + experimentId
@@ -455,8 +450,8 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
    * itself, ALREADY_ACTIVE and REJECTED here (NOT_FOUND is not: there is no experiment to audit).
    */
   private ActivationResult activateValidatedSnapshot(String experimentId, String requestedBy) {
-    ValidationActivities validation = validation(experimentId);
-    ActivationStoreActivities store = store(experimentId, requestedBy);
+    ValidationActivities validation = validation();
+    ActivationWriteActivities writes = writes(requestedBy);
     int writeAttempts = 0;
     ValidationReport report = validation.validate(experimentId);
     for (int round = 1; round <= MAX_WRITE_ROUNDS; round++) {
@@ -464,30 +459,17 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
         return decided(experimentId, requestedBy, report, writeAttempts);
       }
       WriteResult write =
-          store.writeSnapshot(SnapshotWrite.of(report.experiment(), requestedBy, writeAttempts));
+          writes.writeSnapshot(SnapshotWrite.of(report.experiment(), requestedBy, writeAttempts));
       writeAttempts = write.writeAttempts();
-      switch (write.kind()) {
-        case WRITTEN, ALREADY_WRITTEN_BY_THIS_RUN -> {
-          if (write.experiment() == null) {
-            // The run's transition is recorded, but the row has been deleted since.
-            return ActivationResult.notFound(experimentId);
-          }
-          return announceActivation(
-              ActivationResult.activated(
-                  write.experiment(), write.previousStatus(), write.activatedAt()),
-              requestedBy);
-        }
-        case NOT_FOUND -> {
-          return ActivationResult.notFound(experimentId);
-        }
-        case ROW_CHANGED -> {
-          log.info(
-              "The row of {} changed after its validation (write round {}): validating again",
-              experimentId,
-              round);
-          report = validation.validate(experimentId);
-        }
+      Optional<ActivationResult> written = ActivationResult.ofWrite(experimentId, write);
+      if (written.isPresent()) {
+        return announceActivation(written.get(), requestedBy);
       }
+      log.info(
+          "The row of {} changed after its validation (write round {}): validating again",
+          experimentId,
+          round);
+      report = validation.validate(experimentId);
     }
     if (report.verdict() != ValidationReport.Verdict.VALID) {
       return decided(experimentId, requestedBy, report, writeAttempts);
@@ -519,14 +501,6 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
             .build());
   }
 
-  private ValidationActivities validation(String experimentId) {
-    return validation();
-  }
-
-  private ActivationStoreActivities store(String experimentId, String requestedBy) {
-    return store(requestedBy);
-  }
-
   private ValidationActivities validation() {
     return Workflow.newActivityStub(
         ValidationActivities.class,
@@ -535,9 +509,9 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
             .build());
   }
 
-  private ActivationStoreActivities store(String requestedBy) {
+  private ActivationWriteActivities writes(String requestedBy) {
     return Workflow.newActivityStub(
-        ActivationStoreActivities.class,
+        ActivationWriteActivities.class,
         ActivityOptions.newBuilder(policy.activityOptions())
             .setSummary("Set " + experimentId + " ACTIVE for " + describe(requestedBy))
             .build());
@@ -553,7 +527,7 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
 
   private ActivationResult finish(ActivationResult result) {
     Workflow.upsertTypedSearchAttributes(
-        Activation.ACTIVATION_OUTCOME.valueSet(result.outcome().name()));
+        ActivationContract.ACTIVATION_OUTCOME.valueSet(result.outcome().name()));
     stopListingAsScheduled();
     // An id that broke the id rule is caller input with control characters: never echo it to a log.
     String loggedId =
@@ -575,8 +549,10 @@ public class ActivateExperimentWorkflowImpl implements ActivateExperimentWorkflo
    * (every history recorded before) issue no command and replay unchanged.
    */
   private static void stopListingAsScheduled() {
-    if (Workflow.getTypedSearchAttributes().get(Activation.ACTIVATION_SCHEDULED_FOR) != null) {
-      Workflow.upsertTypedSearchAttributes(Activation.ACTIVATION_SCHEDULED_FOR.valueUnset());
+    if (Workflow.getTypedSearchAttributes().get(ActivationContract.ACTIVATION_SCHEDULED_FOR)
+        != null) {
+      Workflow.upsertTypedSearchAttributes(
+          ActivationContract.ACTIVATION_SCHEDULED_FOR.valueUnset());
     }
   }
 

@@ -77,7 +77,7 @@ public final class ActivationClient implements ActivationService {
   }
 
   public ActivationClient(WorkflowClient client) {
-    this(client, Activation.DEFAULT_TASK_QUEUE);
+    this(client, ActivationContract.DEFAULT_TASK_QUEUE);
   }
 
   /** A started (or joined) run and a handle on its result. */
@@ -116,7 +116,8 @@ public final class ActivationClient implements ActivationService {
    */
   public Started start(ExperimentId id, String requestedBy) {
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(Activation.WORKFLOW_TYPE, options(id.value(), requestedBy));
+        client.newUntypedWorkflowStub(
+            ActivationContract.WORKFLOW_TYPE, options(id.value(), requestedBy));
     WorkflowExecution execution =
         CallDeadline.within(
             callTimeout, () -> stub.start(new ActivationRequest(id.value(), requestedBy)));
@@ -139,13 +140,15 @@ public final class ActivationClient implements ActivationService {
    */
   public WorkflowOptions options(String experimentId, String requestedBy) {
     return WorkflowOptions.newBuilder()
-        .setWorkflowId(Activation.workflowId(experimentId))
+        .setWorkflowId(ActivationContract.workflowId(experimentId))
         .setTaskQueue(taskQueue)
         .setWorkflowIdConflictPolicy(
             WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
         .setTypedSearchAttributes(
-            SearchAttributes.newBuilder().set(Activation.EXPERIMENT_ID, experimentId).build())
+            SearchAttributes.newBuilder()
+                .set(ActivationContract.EXPERIMENT_ID, experimentId)
+                .build())
         .setStaticSummary(
             "Activate "
                 + experimentId
@@ -304,7 +307,8 @@ public final class ActivationClient implements ActivationService {
       return waitForTheRun;
     }
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(Activation.WORKFLOW_TYPE, options(id.value(), requestedBy));
+        client.newUntypedWorkflowStub(
+            ActivationContract.WORKFLOW_TYPE, options(id.value(), requestedBy));
     try {
       WorkflowUpdateHandle<ActivationResult> update =
           CallDeadline.within(
@@ -312,7 +316,7 @@ public final class ActivationClient implements ActivationService {
               () ->
                   stub.startUpdateWithStart(
                       UpdateOptions.newBuilder(ActivationResult.class)
-                          .setUpdateName(Activation.UPDATE_ACTIVATE_NOW)
+                          .setUpdateName(ActivationContract.UPDATE_ACTIVATE_NOW)
                           .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
                           .build(),
                       new Object[] {new ActivateNowRequest(requestedBy)},
@@ -346,7 +350,7 @@ public final class ActivationClient implements ActivationService {
     WorkflowStub run = runStub(execution);
     return CallDeadline.within(callTimeout, run::describe)
             .getTypedSearchAttributes()
-            .get(Activation.ACTIVATION_SCHEDULED_FOR)
+            .get(ActivationContract.ACTIVATION_SCHEDULED_FOR)
         != null;
   }
 
@@ -397,13 +401,13 @@ public final class ActivationClient implements ActivationService {
       String id, Instant activateAt, String requestedBy, long deadline) {
     WorkflowStub stub =
         client.newUntypedWorkflowStub(
-            Activation.WORKFLOW_TYPE, scheduleOptions(id, activateAt, requestedBy));
+            ActivationContract.WORKFLOW_TYPE, scheduleOptions(id, activateAt, requestedBy));
     WorkflowUpdateHandle<ActivationSchedule> update;
     try {
       update =
           stub.startUpdateWithStart(
               UpdateOptions.newBuilder(ActivationSchedule.class)
-                  .setUpdateName(Activation.UPDATE_SCHEDULE)
+                  .setUpdateName(ActivationContract.UPDATE_SCHEDULE)
                   .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
                   .build(),
               new Object[] {new ScheduleRequest(activateAt, requestedBy)},
@@ -476,7 +480,7 @@ public final class ActivationClient implements ActivationService {
               .newUntypedWorkflowStub(workflowId)
               .startUpdate(
                   UpdateOptions.newBuilder(ActivationResult.class)
-                      .setUpdateName(Activation.UPDATE_CANCEL)
+                      .setUpdateName(ActivationContract.UPDATE_CANCEL)
                       .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
                       .build(),
                   new CancelRequest(requestedBy));
@@ -516,7 +520,7 @@ public final class ActivationClient implements ActivationService {
               () ->
                   client
                       .newUntypedWorkflowStub(workflowId)
-                      .query(Activation.QUERY_SCHEDULE, ActivationSchedule.class)));
+                      .query(ActivationContract.QUERY_SCHEDULE, ActivationSchedule.class)));
     } catch (WorkflowNotFoundException e) {
       return Optional.empty();
     } catch (RuntimeException e) {
@@ -544,9 +548,9 @@ public final class ActivationClient implements ActivationService {
     Instant from = after == null ? Instant.EPOCH : after.activateAt();
     String query =
         "WorkflowType = '"
-            + Activation.WORKFLOW_TYPE
+            + ActivationContract.WORKFLOW_TYPE
             + "' AND ExecutionStatus = 'Running' AND "
-            + Activation.ACTIVATION_SCHEDULED_FOR.getName()
+            + ActivationContract.ACTIVATION_SCHEDULED_FOR.getName()
             + " >= '"
             + from
             + "'";
@@ -573,15 +577,16 @@ public final class ActivationClient implements ActivationService {
 
   private static Optional<ScheduledActivation> scheduledActivation(WorkflowExecutionMetadata run) {
     SearchAttributes attributes = run.getTypedSearchAttributes();
-    OffsetDateTime at = attributes.get(Activation.ACTIVATION_SCHEDULED_FOR);
-    String experimentId = attributes.get(Activation.EXPERIMENT_ID);
+    OffsetDateTime at = attributes.get(ActivationContract.ACTIVATION_SCHEDULED_FOR);
+    String experimentId = attributes.get(ActivationContract.EXPERIMENT_ID);
     if (at == null || experimentId == null) {
       return Optional.empty();
     }
     ActivationSchedule memo;
     try {
       memo =
-          run.getMemo(Activation.SCHEDULE_MEMO, ActivationSchedule.class, ActivationSchedule.class);
+          run.getMemo(
+              ActivationContract.SCHEDULE_MEMO, ActivationSchedule.class, ActivationSchedule.class);
     } catch (RuntimeException e) {
       memo = null;
     }
@@ -605,10 +610,14 @@ public final class ActivationClient implements ActivationService {
     return WorkflowOptions.newBuilder(options(experimentId, requestedBy))
         .setTypedSearchAttributes(
             SearchAttributes.newBuilder()
-                .set(Activation.EXPERIMENT_ID, experimentId)
-                .set(Activation.ACTIVATION_SCHEDULED_FOR, activateAt.atOffset(ZoneOffset.UTC))
+                .set(ActivationContract.EXPERIMENT_ID, experimentId)
+                .set(
+                    ActivationContract.ACTIVATION_SCHEDULED_FOR,
+                    activateAt.atOffset(ZoneOffset.UTC))
                 .build())
-        .setMemo(Map.of(Activation.SCHEDULE_MEMO, new ActivationSchedule(activateAt, requestedBy)))
+        .setMemo(
+            Map.of(
+                ActivationContract.SCHEDULE_MEMO, new ActivationSchedule(activateAt, requestedBy)))
         .setStaticSummary(
             "Activate " + experimentId + " at " + activateAt + ", scheduled by " + who)
         .setStaticDetails(
@@ -658,7 +667,8 @@ public final class ActivationClient implements ActivationService {
           runStub(execution)
               .getResult(millisLeft(deadline), TimeUnit.MILLISECONDS, ActivationResult.class);
     } else if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      schedule = runStub(execution).query(Activation.QUERY_SCHEDULE, ActivationSchedule.class);
+      schedule =
+          runStub(execution).query(ActivationContract.QUERY_SCHEDULE, ActivationSchedule.class);
     }
     return Optional.of(
         new RunStatus(

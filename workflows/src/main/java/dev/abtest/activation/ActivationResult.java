@@ -2,6 +2,7 @@ package dev.abtest.activation;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The workflow result. {@code experiment} is the row after the activation (or as found, for
@@ -91,6 +92,23 @@ public record ActivationResult(
       case ALREADY_ACTIVE -> alreadyActive(report.experiment());
       case REJECTED -> rejected(experimentId, report.experiment(), report.violations());
       case VALID -> throw new IllegalArgumentException("a VALID report is not a result yet");
+    };
+  }
+
+  /**
+   * The outcome of a write that reached a verdict: ACTIVATED for this run's transition (NOT_FOUND
+   * when the row has been deleted since), NOT_FOUND for no row; empty for ROW_CHANGED, which the
+   * caller decides by validating again. The one mapping of {@link WriteResult} to an outcome.
+   */
+  public static Optional<ActivationResult> ofWrite(String experimentId, WriteResult write) {
+    return switch (write.kind()) {
+      case WRITTEN, ALREADY_WRITTEN_BY_THIS_RUN ->
+          Optional.of(
+              write.experiment() == null
+                  ? notFound(experimentId)
+                  : activated(write.experiment(), write.previousStatus(), write.activatedAt()));
+      case NOT_FOUND -> Optional.of(notFound(experimentId));
+      case ROW_CHANGED -> Optional.empty();
     };
   }
 }

@@ -6,7 +6,7 @@ import io.temporal.activity.ActivityMethod;
 /**
  * Records a run's decisions that write no experiment row (ALREADY_ACTIVE, REJECTED, SCHEDULED,
  * RESCHEDULED, CANCELLED) in the audit table; ACTIVATED is recorded by the write itself, in the
- * transaction of the transition. The worker's {@code ActivationStoreActivitiesImpl} implements it,
+ * transaction of the transition. The worker's {@code ActivationWriteActivitiesImpl} implements it,
  * so registering that implementation registers this activity too.
  */
 @ActivityInterface

@@ -58,7 +58,7 @@ public record ExperimentId(String value) {
 
   /** The workflow id of this experiment's activations ({@code activate-experiment:<id>}). */
   public String workflowId() {
-    return Activation.workflowId(value);
+    return ActivationContract.workflowId(value);
   }
 
   @Override

@@ -35,6 +35,20 @@ public final class ScheduleRules {
     return Optional.empty();
   }
 
+  /**
+   * The violation of a schedule that would activate the experiment at or after its {@code endDate}
+   * (it would be active but never served), or empty.
+   */
+  public static Optional<Violation> endDateViolation(Instant activateAt, Instant endDate) {
+    if (endDate == null || activateAt.isBefore(endDate)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Violation(
+            ViolationCode.ACTIVATE_AT_NOT_BEFORE_END_DATE,
+            "activateAt " + activateAt + " is not before the experiment's endDate " + endDate));
+  }
+
   /** True when {@code activateAt} asks for a later activation rather than an immediate one. */
   public static boolean isLater(Instant activateAt, Instant now) {
     return activateAt != null && activateAt.isAfter(now);

@@ -41,8 +41,8 @@ class ActivateExperimentWorkflowTest {
 
   private final ValidationActivities validation =
       mock(ValidationActivities.class, withSettings().withoutAnnotations());
-  private final ActivationStoreActivities store =
-      mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+  private final ActivationWriteActivities store =
+      mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
   private final DecisionAuditActivities audit =
       mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
   private WorkflowHarness harness;
@@ -62,9 +62,10 @@ class ActivateExperimentWorkflowTest {
   }
 
   private void assertSearchAttributes(String experimentId, Outcome outcome) {
-    SearchAttributes attributes = harness.searchAttributes(Activation.workflowId(experimentId));
-    assertThat(attributes.get(Activation.EXPERIMENT_ID)).isEqualTo(experimentId);
-    assertThat(attributes.get(Activation.ACTIVATION_OUTCOME)).isEqualTo(outcome.name());
+    SearchAttributes attributes =
+        harness.searchAttributes(ActivationContract.workflowId(experimentId));
+    assertThat(attributes.get(ActivationContract.EXPERIMENT_ID)).isEqualTo(experimentId);
+    assertThat(attributes.get(ActivationContract.ACTIVATION_OUTCOME)).isEqualTo(outcome.name());
   }
 
   @Test
@@ -173,8 +174,8 @@ class ActivateExperimentWorkflowTest {
         .satisfies(v -> assertThat(v.code()).isEqualTo(ViolationCode.INVALID_EXPERIMENT_ID));
     verifyNoInteractions(validation, store, audit);
     SearchAttributes attributes = harness.searchAttributes(workflowId);
-    assertThat(attributes.get(Activation.ACTIVATION_OUTCOME)).isEqualTo("REJECTED");
-    assertThat(attributes.containsKey(Activation.EXPERIMENT_ID)).isFalse();
+    assertThat(attributes.get(ActivationContract.ACTIVATION_OUTCOME)).isEqualTo("REJECTED");
+    assertThat(attributes.containsKey(ActivationContract.EXPERIMENT_ID)).isFalse();
   }
 
   @Test
@@ -189,8 +190,8 @@ class ActivateExperimentWorkflowTest {
     assertThat(result.experimentId()).isEqualTo(ID);
     verify(validation).validate(ID);
     SearchAttributes attributes = harness.searchAttributes("raw-start");
-    assertThat(attributes.get(Activation.EXPERIMENT_ID)).isEqualTo(ID);
-    assertThat(attributes.get(Activation.ACTIVATION_OUTCOME)).isEqualTo("NOT_FOUND");
+    assertThat(attributes.get(ActivationContract.EXPERIMENT_ID)).isEqualTo(ID);
+    assertThat(attributes.get(ActivationContract.ACTIVATION_OUTCOME)).isEqualTo("NOT_FOUND");
   }
 
   @Test
@@ -270,7 +271,9 @@ class ActivateExperimentWorkflowTest {
         .isInstanceOf(ActivityFailure.class);
     verify(store, atLeast(2)).writeSnapshot(any());
     assertThat(
-            harness.searchAttributes(Activation.workflowId(ID)).get(Activation.ACTIVATION_OUTCOME))
+            harness
+                .searchAttributes(ActivationContract.workflowId(ID))
+                .get(ActivationContract.ACTIVATION_OUTCOME))
         .isNull();
   }
 
@@ -322,7 +325,7 @@ class ActivateExperimentWorkflowTest {
     assertThat(results).hasSize(callers).containsOnly(Samples.activated(ID));
     verify(validation, times(1)).validate(ID);
     verify(store, times(1)).writeSnapshot(any());
-    assertThat(closedRunIds(Activation.workflowId(ID))).containsExactly(runIds.get(0));
+    assertThat(closedRunIds(ActivationContract.workflowId(ID))).containsExactly(runIds.get(0));
   }
 
   @Test

@@ -35,8 +35,8 @@ class ActivationEventsWorkflowTest {
 
   private final ValidationActivities validation =
       mock(ValidationActivities.class, withSettings().withoutAnnotations());
-  private final ActivationStoreActivities store =
-      mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+  private final ActivationWriteActivities store =
+      mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
   private final DecisionAuditActivities audit =
       mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
   private final ActivationEventActivities delivery =
@@ -98,7 +98,7 @@ class ActivationEventsWorkflowTest {
     ActivationResult result = activate(ID);
 
     assertThat(result.outcome()).isEqualTo(Outcome.ACTIVATED);
-    String parentId = Activation.workflowId(ID);
+    String parentId = ActivationContract.workflowId(ID);
     assertThat(harness.client().newUntypedWorkflowStub(parentId).describe().getStatus())
         .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -129,7 +129,8 @@ class ActivationEventsWorkflowTest {
     for (EventDelivery d : posted) {
       assertThat(deliveryResult(childId(d)).status()).isEqualTo(204);
       var described = harness.client().newUntypedWorkflowStub(childId(d)).describe();
-      assertThat(described.getTypedSearchAttributes().get(Activation.EXPERIMENT_ID)).isEqualTo(ID);
+      assertThat(described.getTypedSearchAttributes().get(ActivationContract.EXPERIMENT_ID))
+          .isEqualTo(ID);
       // The summary names the event and the host, never the path or its token.
       assertThat(described.getStaticSummary())
           .isEqualTo("experiment.activated of exp_events to " + d.host())
@@ -213,7 +214,7 @@ class ActivationEventsWorkflowTest {
     assertThat(activate("exp_bad").outcome()).isEqualTo(Outcome.REJECTED);
 
     for (String id : List.of("exp_active", "exp_missing", "exp_bad")) {
-      assertThat(harness.client().fetchHistory(Activation.workflowId(id)).toJson(false))
+      assertThat(harness.client().fetchHistory(ActivationContract.workflowId(id)).toJson(false))
           .doesNotContain("StartChildWorkflowExecution")
           .doesNotContain("START_CHILD_WORKFLOW_EXECUTION");
     }
@@ -227,7 +228,7 @@ class ActivationEventsWorkflowTest {
 
     assertThat(activate(ID).outcome()).isEqualTo(Outcome.ACTIVATED);
 
-    assertThat(harness.client().fetchHistory(Activation.workflowId(ID)).toJson(false))
+    assertThat(harness.client().fetchHistory(ActivationContract.workflowId(ID)).toJson(false))
         .doesNotContain("StartChildWorkflowExecution")
         .doesNotContain("START_CHILD_WORKFLOW_EXECUTION");
     verifyNoInteractions(delivery);

@@ -124,17 +124,17 @@ enum HistoryScenarios {
           Duration.ofMillis(200),
           Duration.ofSeconds(2));
 
-  private final BiConsumer<ValidationActivities, ActivationStoreActivities> stubs;
+  private final BiConsumer<ValidationActivities, ActivationWriteActivities> stubs;
   private final String experimentId;
   private final boolean legacy;
 
   HistoryScenarios(
-      BiConsumer<ValidationActivities, ActivationStoreActivities> stubs, String experimentId) {
+      BiConsumer<ValidationActivities, ActivationWriteActivities> stubs, String experimentId) {
     this(stubs, experimentId, true);
   }
 
   HistoryScenarios(
-      BiConsumer<ValidationActivities, ActivationStoreActivities> stubs,
+      BiConsumer<ValidationActivities, ActivationWriteActivities> stubs,
       String experimentId,
       boolean legacy) {
     this.stubs = stubs;
@@ -159,8 +159,8 @@ enum HistoryScenarios {
   WorkflowExecutionHistory record() throws Exception {
     ValidationActivities validation =
         mock(ValidationActivities.class, withSettings().withoutAnnotations());
-    ActivationStoreActivities store =
-        mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+    ActivationWriteActivities store =
+        mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
     DecisionAuditActivities audit =
         mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
     stubs.accept(validation, store);

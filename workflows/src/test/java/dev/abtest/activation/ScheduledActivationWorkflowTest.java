@@ -25,8 +25,8 @@ class ScheduledActivationWorkflowTest {
 
   private final ValidationActivities validation =
       mock(ValidationActivities.class, withSettings().withoutAnnotations());
-  private final ActivationStoreActivities store =
-      mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+  private final ActivationWriteActivities store =
+      mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
   private final DecisionAuditActivities audit =
       mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
   private WorkflowHarness harness;
@@ -53,7 +53,7 @@ class ScheduledActivationWorkflowTest {
   private ActivationResult resultOf(String experimentId) {
     return harness
         .client()
-        .newUntypedWorkflowStub(Activation.workflowId(experimentId))
+        .newUntypedWorkflowStub(ActivationContract.workflowId(experimentId))
         .getResult(ActivationResult.class);
   }
 
@@ -75,8 +75,8 @@ class ScheduledActivationWorkflowTest {
         .contains(new ActivationSchedule(at, "alice"));
     assertThat(
             harness
-                .searchAttributes(Activation.workflowId(ID))
-                .get(Activation.ACTIVATION_SCHEDULED_FOR)
+                .searchAttributes(ActivationContract.workflowId(ID))
+                .get(ActivationContract.ACTIVATION_SCHEDULED_FOR)
                 .toInstant())
         .isEqualTo(at);
     verify(store, never()).writeSnapshot(any());
@@ -94,8 +94,8 @@ class ScheduledActivationWorkflowTest {
             org.assertj.core.groups.Tuple.tuple(DecisionOutcome.SCHEDULED, at, "alice"));
     assertThat(
             harness
-                .searchAttributes(Activation.workflowId(ID))
-                .get(Activation.ACTIVATION_SCHEDULED_FOR))
+                .searchAttributes(ActivationContract.workflowId(ID))
+                .get(ActivationContract.ACTIVATION_SCHEDULED_FOR))
         .isNull();
   }
 
@@ -217,7 +217,7 @@ class ScheduledActivationWorkflowTest {
     harness.activations.activateNow(ID, "erin").result(WAIT);
 
     assertThat(harness.activations.cancel(ID, "carol", WAIT)).isEmpty();
-    String history = harness.client().fetchHistory(Activation.workflowId(ID)).toJson(false);
+    String history = harness.client().fetchHistory(ActivationContract.workflowId(ID)).toJson(false);
     assertThat(history).doesNotContain("\"cancel\"");
   }
 
@@ -277,7 +277,7 @@ class ScheduledActivationWorkflowTest {
    */
   private void replayAndMaybeRecord(String experimentId, String fileName) throws Exception {
     io.temporal.common.WorkflowExecutionHistory history =
-        harness.client().fetchHistory(Activation.workflowId(experimentId));
+        harness.client().fetchHistory(ActivationContract.workflowId(experimentId));
     io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
         history, ActivateExperimentWorkflowImpl.class);
     if (Boolean.getBoolean("histories.record")) {
@@ -291,10 +291,10 @@ class ScheduledActivationWorkflowTest {
   private java.time.OffsetDateTime scheduledForOf(String experimentId) {
     return harness
         .client()
-        .newUntypedWorkflowStub(Activation.workflowId(experimentId))
+        .newUntypedWorkflowStub(ActivationContract.workflowId(experimentId))
         .describe()
         .getTypedSearchAttributes()
-        .get(Activation.ACTIVATION_SCHEDULED_FOR);
+        .get(ActivationContract.ACTIVATION_SCHEDULED_FOR);
   }
 
   @Test

@@ -32,7 +32,8 @@ final class WorkflowHarness implements AutoCloseable {
 
   private WorkflowHarness(TestWorkflowEnvironment env) {
     this.env = env;
-    this.activations = new ActivationClient(env.getWorkflowClient(), Activation.DEFAULT_TASK_QUEUE);
+    this.activations =
+        new ActivationClient(env.getWorkflowClient(), ActivationContract.DEFAULT_TASK_QUEUE);
   }
 
   static WorkflowHarness start(ActivationPolicy policy, Object... activities) {
@@ -47,13 +48,14 @@ final class WorkflowHarness implements AutoCloseable {
       ActivationPolicy policy, WebhookTargets webhooks, Object... activities) {
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
     env.registerSearchAttribute(
-        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        ActivationContract.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute(
-        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        ActivationContract.ACTIVATION_OUTCOME.getName(),
+        IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     env.registerSearchAttribute(
-        Activation.ACTIVATION_SCHEDULED_FOR.getName(),
+        ActivationContract.ACTIVATION_SCHEDULED_FOR.getName(),
         IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
-    Worker worker = env.newWorker(Activation.DEFAULT_TASK_QUEUE);
+    Worker worker = env.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
     worker.registerWorkflowImplementationFactory(
         ActivateExperimentWorkflow.class,
         () -> new ActivateExperimentWorkflowImpl(policy, webhooks));
@@ -75,10 +77,10 @@ final class WorkflowHarness implements AutoCloseable {
     WorkflowStub stub =
         client()
             .newUntypedWorkflowStub(
-                Activation.WORKFLOW_TYPE,
+                ActivationContract.WORKFLOW_TYPE,
                 WorkflowOptions.newBuilder()
                     .setWorkflowId(workflowId)
-                    .setTaskQueue(Activation.DEFAULT_TASK_QUEUE)
+                    .setTaskQueue(ActivationContract.DEFAULT_TASK_QUEUE)
                     .build());
     stub.start(request);
     return stub;

@@ -1,15 +1,16 @@
 package dev.abtest.starter.cli;
 
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentId;
 import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.http.ActivateAtParser;
 import dev.abtest.starter.http.ApiError;
 import dev.abtest.starter.http.Json;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.abtest.starter.http.TemporalErrors;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -78,16 +79,15 @@ public final class ActivateCommand {
           env, err, activations -> schedule(activations, experimentId, at, requestedBy, wait, out));
     }
 
-    TemporalSettings temporal = TemporalSettings.fromEnv(env);
+    TemporalSettings temporal =
+        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE);
     WorkflowServiceStubs stubs =
         temporal.connectLazily(
-            temporal
-                .stubsOptions()
-                .setRpcRetryOptions(
+            options ->
+                options.setRpcRetryOptions(
                     DefaultStubServiceOperationRpcRetryOptions.getBuilder()
                         .setExpiration(Duration.ofSeconds(5))
-                        .build())
-                .build());
+                        .build()));
     try {
       WorkflowClient client = temporal.client(stubs);
       ActivationClient activations = new ActivationClient(client, temporal.taskQueue());
@@ -107,14 +107,15 @@ public final class ActivateCommand {
         return IN_PROGRESS;
       }
     } catch (WorkflowFailedException e) {
-      err.println("The activation workflow failed: " + rootMessage(e));
+      err.println("The activation workflow failed: " + Failures.rootMessage(e));
       return FAILED;
     } catch (RuntimeException e) {
-      if (isUnavailable(e)) {
-        err.println("Temporal is unavailable at " + temporal.address() + ": " + rootMessage(e));
+      if (TemporalErrors.isUnavailable(e)) {
+        err.println(
+            "Temporal is unavailable at " + temporal.address() + ": " + Failures.rootMessage(e));
         return UNAVAILABLE;
       }
-      err.println("Activation failed: " + rootMessage(e));
+      err.println("Activation failed: " + Failures.rootMessage(e));
       return FAILED;
     } finally {
       stubs.shutdownNow();
@@ -162,23 +163,5 @@ public final class ActivateCommand {
       case REJECTED -> REJECTED;
       case CANCELLED -> FAILED;
     };
-  }
-
-  static boolean isUnavailable(Throwable error) {
-    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof StatusRuntimeException status) {
-        Status.Code code = status.getStatus().getCode();
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
-      }
-    }
-    return false;
-  }
-
-  static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 }

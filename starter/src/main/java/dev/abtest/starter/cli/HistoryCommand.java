@@ -3,6 +3,7 @@ package dev.abtest.starter.cli;
 import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.ExperimentId;
 import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Failures;
 import dev.abtest.starter.StarterConfig;
 import dev.abtest.starter.http.HistoryEndpoint;
 import dev.abtest.starter.http.Json;
@@ -39,7 +40,7 @@ public final class HistoryCommand {
       return ActivateCommand.USAGE;
     }
     int limit =
-        line.integer("--limit", HistoryEndpoint.DEFAULT_LIMIT, 1, ActivationStore.MAX_PAGE_SIZE);
+        line.integer("--limit", HistoryEndpoint.DEFAULT_LIMIT, 1, HistoryEndpoint.MAX_LIMIT);
     DecisionOutcome outcome;
     try {
       outcome = HistoryEndpoint.parseOutcome(line.option("--outcome").orElse(null));
@@ -67,7 +68,7 @@ public final class HistoryCommand {
           "Cannot read the activation history from "
               + StarterConfig.database(env).redactedUrl()
               + ": "
-              + ActivateCommand.rootMessage(e));
+              + Failures.rootMessage(e));
       return ActivateCommand.FAILED;
     }
   }

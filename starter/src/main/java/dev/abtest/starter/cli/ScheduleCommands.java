@@ -1,13 +1,16 @@
 package dev.abtest.starter.cli;
 
 import dev.abtest.activation.ActivationClient;
+import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentId;
 import dev.abtest.activation.ScheduleCursor;
 import dev.abtest.runtime.Env;
+import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.http.Json;
 import dev.abtest.starter.http.ScheduleEndpoints;
+import dev.abtest.starter.http.TemporalErrors;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
 import java.io.PrintStream;
@@ -106,28 +109,24 @@ public final class ScheduleCommands {
 
   /** Connects as {@code activate} does (a short RPC retry), runs, and always disconnects. */
   static int withClient(Env env, PrintStream err, ClientCommand command) {
-    TemporalSettings temporal = TemporalSettings.fromEnv(env);
+    TemporalSettings temporal =
+        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE);
     WorkflowServiceStubs stubs =
         temporal.connectLazily(
-            temporal
-                .stubsOptions()
-                .setRpcRetryOptions(
+            options ->
+                options.setRpcRetryOptions(
                     DefaultStubServiceOperationRpcRetryOptions.getBuilder()
                         .setExpiration(Duration.ofSeconds(5))
-                        .build())
-                .build());
+                        .build()));
     try {
       return command.run(new ActivationClient(temporal.client(stubs), temporal.taskQueue()));
     } catch (RuntimeException e) {
-      if (ActivateCommand.isUnavailable(e)) {
+      if (TemporalErrors.isUnavailable(e)) {
         err.println(
-            "Temporal is unavailable at "
-                + temporal.address()
-                + ": "
-                + ActivateCommand.rootMessage(e));
+            "Temporal is unavailable at " + temporal.address() + ": " + Failures.rootMessage(e));
         return ActivateCommand.UNAVAILABLE;
       }
-      err.println("Failed: " + ActivateCommand.rootMessage(e));
+      err.println("Failed: " + Failures.rootMessage(e));
       return ActivateCommand.FAILED;
     } finally {
       stubs.shutdownNow();

@@ -32,7 +32,7 @@ import org.slf4j.MDC;
 public final class ActivationEndpoints {
   public static final String ACTIVATE_PATH = "/api/nous/ab-testing/experiments/activate";
   public static final String ACTIVATIONS_PATH = "/api/nous/ab-testing/experiments/activations";
-  public static final String STATUS_PATH = ACTIVATIONS_PATH + "/{id}";
+  public static final String STATUS_PATH = ACTIVATIONS_PATH + "/{experimentId}";
 
   private static final Logger log = LoggerFactory.getLogger(ActivationEndpoints.class);
 
@@ -62,8 +62,10 @@ public final class ActivationEndpoints {
 
   public List<Route> routes() {
     List<Route> routes = new ArrayList<>();
-    routes.add(Route.post(ACTIVATE_PATH, this::activate));
-    routes.add(Route.get(STATUS_PATH, this::status));
+    routes.add(
+        Route.post(ACTIVATE_PATH, this::activate).failingWith("Failed to activate experiment"));
+    routes.add(
+        Route.get(STATUS_PATH, this::status).failingWith("Failed to read the activation status"));
     routes.addAll(schedules.routes());
     return routes;
   }

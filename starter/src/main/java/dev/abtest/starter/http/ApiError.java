@@ -10,18 +10,30 @@ public final class ApiError extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final ErrorCode code;
+  private final boolean ownMessage;
   private final transient Object details;
   private final transient Map<String, String> headers;
 
   public ApiError(ErrorCode code, String message, Object details, Map<String, String> headers) {
+    this(code, message, details, headers, true);
+  }
+
+  private ApiError(
+      ErrorCode code,
+      String message,
+      Object details,
+      Map<String, String> headers,
+      boolean ownMessage) {
     super(message, null, false, false);
     this.code = code;
+    this.ownMessage = ownMessage;
     this.details = details;
     this.headers = headers == null ? Map.of() : Map.copyOf(headers);
   }
 
+  /** With the code's default message (for INTERNAL: the route's, see {@link Route#failingWith}). */
   public ApiError(ErrorCode code, Object details) {
-    this(code, code.message(), details, Map.of());
+    this(code, code.message(), details, Map.of(), false);
   }
 
   public ApiError(ErrorCode code) {
@@ -31,6 +43,11 @@ public final class ApiError extends RuntimeException {
   /** 400 naming the field that was wrong. */
   public static ApiError invalid(String field, String problem) {
     return new ApiError(ErrorCode.INVALID_REQUEST, new FieldProblem(field, problem));
+  }
+
+  /** Whether the message was given, rather than the code's default. */
+  public boolean hasOwnMessage() {
+    return ownMessage;
   }
 
   public ErrorCode code() {

@@ -54,9 +54,15 @@ public final class ApiServer implements AutoCloseable {
   /**
    * @param threads the worker pool running handlers (each blocks at most for one short call)
    * @param maxWaiting API requests in progress at once ({@code HTTP_MAX_WAITING})
+   * @param realm named in the {@code WWW-Authenticate} challenge of a 401
    */
   public record Options(
-      HttpSettings http, int threads, int bodyLimitBytes, int maxWaiting, Duration drainTimeout) {}
+      HttpSettings http,
+      int threads,
+      int bodyLimitBytes,
+      int maxWaiting,
+      Duration drainTimeout,
+      String realm) {}
 
   private final List<Route> routes;
   private final Map<String, Supplier<OpsEndpoints.Response>> plain = new LinkedHashMap<>();
@@ -218,7 +224,7 @@ public final class ApiServer implements AutoCloseable {
     try {
       org.eclipse.jetty.server.Request request = exchange.request;
       // A target that does not decode is malformed HTTP: 400 before anything else.
-      String decoded = route.hasParameter() ? decodePathSegment(parameter) : null;
+      String decoded = route.hasParameter() ? decodePathSegment(route, parameter) : null;
       Caller caller = authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
       Request view =
           new Request(
@@ -255,7 +261,7 @@ public final class ApiServer implements AutoCloseable {
                 ErrorCode.UNAUTHENTICATED,
                 ErrorCode.UNAUTHENTICATED.message(),
                 null,
-                Map.of("WWW-Authenticate", "Bearer realm=\"experiments\""));
+                Map.of("WWW-Authenticate", "Bearer realm=\"" + options.realm() + "\""));
       };
     }
   }
@@ -271,13 +277,25 @@ public final class ApiServer implements AutoCloseable {
     return body;
   }
 
-  private static String decodePathSegment(String raw) {
+  private static String decodePathSegment(Route route, String raw) {
     try {
       // A path keeps '+' literal; only percent-escapes are decoded, as strict UTF-8.
       return PercentDecoding.decode(raw, false);
     } catch (IllegalArgumentException e) {
-      throw ApiError.invalid("experimentId", "malformed percent-encoding in the path");
+      throw ApiError.invalid(route.parameterName(), "malformed percent-encoding in the path");
     }
+  }
+
+  /**
+   * The error as answered on {@code route}: an INTERNAL without a message of its own says the
+   * route's.
+   */
+  private static ApiError onRoute(ApiError error, Route route) {
+    if (route == null || error.code() != ErrorCode.INTERNAL || error.hasOwnMessage()) {
+      return error;
+    }
+    return new ApiError(
+        ErrorCode.INTERNAL, route.failureMessage(), error.details(), error.headers());
   }
 
   /** A request being answered: writes once, then counts and logs it. */
@@ -318,13 +336,12 @@ public final class ApiServer implements AutoCloseable {
 
     void fail(Throwable failure) {
       if (failure instanceof ApiError error) {
-        send(error.code().status(), errorBody(error), error.headers());
+        send(error.code().status(), errorBody(onRoute(error, route)), error.headers());
         return;
       }
       log.error(
           "Request {} {} failed", request.getMethod(), route == null ? "?" : route.path(), failure);
-      ApiError internal = new ApiError(ErrorCode.INTERNAL);
-      send(500, errorBody(internal), Map.of());
+      send(500, errorBody(onRoute(new ApiError(ErrorCode.INTERNAL), route)), Map.of());
     }
 
     private void send(int status, Object body, Map<String, String> headers) {
@@ -337,7 +354,7 @@ public final class ApiServer implements AutoCloseable {
       } catch (RuntimeException e) {
         log.error("Cannot render the answer of {}", route == null ? "?" : route.path(), e);
         status = 500;
-        bytes = Json.bytes(errorBody(new ApiError(ErrorCode.INTERNAL)));
+        bytes = Json.bytes(errorBody(onRoute(new ApiError(ErrorCode.INTERNAL), route)));
       }
       int answeredStatus = status;
       response.setStatus(status);

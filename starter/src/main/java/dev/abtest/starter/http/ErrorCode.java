@@ -1,6 +1,11 @@
 package dev.abtest.starter.http;
 
-/** The contract's error codes, each with its HTTP status and default message. */
+/**
+ * The contract's error codes, each with its HTTP status and default message (the contract's text,
+ * used by the activation endpoints). The generic server ({@link ApiServer}, {@link BodyReader},
+ * {@link Request}) never relies on a domain default: it gives its own messages, and INTERNAL's
+ * default says nothing about what failed: each route says that ({@link Route#failingWith}).
+ */
 public enum ErrorCode {
   IN_PROGRESS(202, "Activation is in progress"),
   INVALID_REQUEST(400, "Invalid request format"),
@@ -14,7 +19,7 @@ public enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE(415, "Content-Type must be application/json"),
   REJECTED(422, "Experiment cannot be activated"),
   HEADERS_TOO_LARGE(431, "Request headers too large"),
-  INTERNAL(500, "Failed to activate experiment"),
+  INTERNAL(500, "Internal server error"),
   UNAVAILABLE(503, "Activation service unavailable");
 
   private final int status;

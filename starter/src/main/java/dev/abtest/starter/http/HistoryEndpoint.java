@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HistoryEndpoint {
   public static final int DEFAULT_LIMIT = 20;
+
+  /** The largest page, over HTTP and on the command line alike. */
   public static final int MAX_LIMIT = 100;
 
   private static final Logger log = LoggerFactory.getLogger(HistoryEndpoint.class);
@@ -31,7 +33,8 @@ public final class HistoryEndpoint {
   }
 
   public Route route() {
-    return Route.get(ActivationEndpoints.ACTIVATIONS_PATH, this::history);
+    return Route.get(ActivationEndpoints.ACTIVATIONS_PATH, this::history)
+        .failingWith("Failed to read the activation history");
   }
 
   Object history(Request request) {
@@ -48,8 +51,7 @@ public final class HistoryEndpoint {
         throw new ApiError(ErrorCode.UNAVAILABLE, "Activation history unavailable", null, Map.of());
       }
       log.error("Reading the activation history failed", e);
-      throw new ApiError(
-          ErrorCode.INTERNAL, "Failed to read the activation history", null, Map.of());
+      throw new ApiError(ErrorCode.INTERNAL);
     }
   }
 

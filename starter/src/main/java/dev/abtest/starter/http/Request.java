@@ -54,7 +54,9 @@ public final class Request {
     return arrivalNanos;
   }
 
-  /** The decoded {@code {id}} segment of a route such as {@code /activations/{id}}, or null. */
+  /**
+   * The decoded parameter segment of a route such as {@code /activations/{experimentId}}, or null.
+   */
   public String pathParameter() {
     return pathParameter;
   }

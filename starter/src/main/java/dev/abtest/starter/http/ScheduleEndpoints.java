@@ -41,7 +41,11 @@ public final class ScheduleEndpoints {
   }
 
   public List<Route> routes() {
-    return List.of(Route.delete(CANCEL_PATH, this::cancel), Route.get(SCHEDULES_PATH, this::list));
+    return List.of(
+        Route.delete(CANCEL_PATH, this::cancel)
+            .failingWith("Failed to cancel the scheduled activation"),
+        Route.get(SCHEDULES_PATH, this::list)
+            .failingWith("Failed to list the scheduled activations"));
   }
 
   /**

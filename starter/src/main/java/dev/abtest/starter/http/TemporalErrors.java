@@ -4,8 +4,12 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 
-/** Reads what a Temporal client exception means for the caller of the edge. */
-final class TemporalErrors {
+/**
+ * Reads what a Temporal client exception means for the caller: the one "Temporal unavailable" check
+ * of the HTTP edge and the command line ({@link StatusRuntimeException} and {@link StatusException}
+ * alike, anywhere in the cause chain).
+ */
+public final class TemporalErrors {
   private TemporalErrors() {}
 
   /**
@@ -13,19 +17,19 @@ final class TemporalErrors {
    * RESOURCE_EXHAUSTED "Workflow is busy" when too many calls queue on one run's lock, as in a
    * storm of joins): nothing went wrong with the activation, the caller should retry later.
    */
-  static boolean isUnavailable(Throwable error) {
+  public static boolean isUnavailable(Throwable error) {
     Status.Code code = grpcCode(error);
     return code == Status.Code.UNAVAILABLE
         || code == Status.Code.DEADLINE_EXCEEDED
         || code == Status.Code.RESOURCE_EXHAUSTED;
   }
 
-  static boolean isNotFound(Throwable error) {
+  public static boolean isNotFound(Throwable error) {
     return grpcCode(error) == Status.Code.NOT_FOUND;
   }
 
   /** The gRPC status code somewhere in the cause chain, or null. */
-  static Status.Code grpcCode(Throwable error) {
+  public static Status.Code grpcCode(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof StatusRuntimeException status) {
         return status.getStatus().getCode();

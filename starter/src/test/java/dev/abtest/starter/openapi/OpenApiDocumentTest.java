@@ -190,7 +190,7 @@ class OpenApiDocumentTest {
     ApiServer server =
         new ApiServer(
             new ApiServer.Options(
-                new HttpSettings("127.0.0.1", 0), 4, 1024, 16, Duration.ofSeconds(1)),
+                new HttpSettings("127.0.0.1", 0), 4, 1024, 16, Duration.ofSeconds(1), "tests"),
             authorization -> {
               throw AuthException.unauthenticated("no token accepted here");
             },

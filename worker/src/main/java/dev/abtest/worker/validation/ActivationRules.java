@@ -39,19 +39,15 @@ public final class ActivationRules {
    * configuration, end date) when there is any, else VALID.
    */
   public static ValidationReport decide(Optional<Experiment> row, Instant now) {
-    if (row.isEmpty()) {
-      return new ValidationReport(Verdict.NOT_FOUND, null, List.of());
-    }
-    Experiment experiment = row.get();
-    if (experiment.status() == ExperimentStatus.ACTIVE) {
-      return new ValidationReport(Verdict.ALREADY_ACTIVE, experiment, List.of());
-    }
-    // A terminal status is one violation among the others: the answer lists them all.
-    List<Violation> violations = check(experiment, now);
-    if (!violations.isEmpty()) {
-      return new ValidationReport(Verdict.REJECTED, experiment, violations);
-    }
-    return new ValidationReport(Verdict.VALID, experiment, List.of());
+    return presence(row)
+        .orElseGet(
+            () -> {
+              // A terminal status is one violation among the others: the answer lists them all.
+              List<Violation> violations = check(row.get(), now);
+              return violations.isEmpty()
+                  ? new ValidationReport(Verdict.VALID, row.get(), List.of())
+                  : new ValidationReport(Verdict.REJECTED, row.get(), violations);
+            });
   }
 
   /**
@@ -60,17 +56,25 @@ public final class ActivationRules {
    * one violation); empty when the status is activatable.
    */
   public static Optional<ValidationReport> decideStatus(Optional<Experiment> row) {
+    return presence(row)
+        .or(
+            () -> {
+              ExperimentStatus status = row.get().status();
+              return status != null && status.isActivatable()
+                  ? Optional.empty()
+                  : Optional.of(
+                      new ValidationReport(
+                          Verdict.REJECTED, row.get(), List.of(statusViolation(status))));
+            });
+  }
+
+  /** NOT_FOUND without a row, ALREADY_ACTIVE for an ACTIVE one; empty when the rules decide. */
+  private static Optional<ValidationReport> presence(Optional<Experiment> row) {
     if (row.isEmpty()) {
       return Optional.of(new ValidationReport(Verdict.NOT_FOUND, null, List.of()));
     }
-    Experiment experiment = row.get();
-    ExperimentStatus status = experiment.status();
-    if (status == ExperimentStatus.ACTIVE) {
-      return Optional.of(new ValidationReport(Verdict.ALREADY_ACTIVE, experiment, List.of()));
-    }
-    if (status == null || !status.isActivatable()) {
-      return Optional.of(
-          new ValidationReport(Verdict.REJECTED, experiment, List.of(statusViolation(status))));
+    if (row.get().status() == ExperimentStatus.ACTIVE) {
+      return Optional.of(new ValidationReport(Verdict.ALREADY_ACTIVE, row.get(), List.of()));
     }
     return Optional.empty();
   }

@@ -1,6 +1,6 @@
 package dev.abtest.activation.events;
 
-import dev.abtest.activation.Activation;
+import dev.abtest.activation.ActivationContract;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.TemporalFailure;
@@ -117,7 +117,9 @@ public final class ActivationEvents {
                     + delivery.host());
     if (experimentId != null) {
       options.setTypedSearchAttributes(
-          SearchAttributes.newBuilder().set(Activation.EXPERIMENT_ID, experimentId).build());
+          SearchAttributes.newBuilder()
+              .set(ActivationContract.EXPERIMENT_ID, experimentId)
+              .build());
     }
     return options.build();
   }

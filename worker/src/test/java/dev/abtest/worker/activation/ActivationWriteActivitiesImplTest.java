@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.abtest.activation.ActivationFailures;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
-import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.ActivationWriteActivities;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.DecisionOutcome;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The database activity through Temporal's activity test environment, on a real PostgreSQL. */
-class ActivationStoreActivitiesImplTest {
+class ActivationWriteActivitiesImplTest {
   private static final ActivityOptions ONE_ATTEMPT =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(Duration.ofSeconds(20))
@@ -49,7 +49,7 @@ class ActivationStoreActivitiesImplTest {
 
   @BeforeAll
   static void startPostgres() {
-    postgres = TestDatabase.start(ActivationStoreActivitiesImplTest.class);
+    postgres = TestDatabase.start(ActivationWriteActivitiesImplTest.class);
   }
 
   @AfterAll
@@ -70,9 +70,9 @@ class ActivationStoreActivitiesImplTest {
     database.close();
   }
 
-  private ActivationStoreActivities activities(ActivityOptions options) {
-    env.registerActivitiesImplementations(new ActivationStoreActivitiesImpl(store));
-    return env.newActivityStub(ActivationStoreActivities.class, options);
+  private ActivationWriteActivities activities(ActivityOptions options) {
+    env.registerActivitiesImplementations(new ActivationWriteActivitiesImpl(store));
+    return env.newActivityStub(ActivationWriteActivities.class, options);
   }
 
   @Test
@@ -95,20 +95,20 @@ class ActivationStoreActivitiesImplTest {
   @Test
   void anotherRunFindsTheExperimentAlreadyActive() {
     TestDatabase.insert(database.jdbi(), "exp_2", ExperimentStatus.STOPPED);
-    ActivationStoreActivities activities = activities(ONE_ATTEMPT);
+    ActivationWriteActivities activities = activities(ONE_ATTEMPT);
     activities.activate(new ActivationRequest("exp_2", "alice"));
 
     // The test environment gives every call a new run id: this is a second activation request.
     ActivationResult again = activities.activate(new ActivationRequest("exp_2", "bob"));
 
     assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_ACTIVE);
-    assertThat(store.countActivations("exp_2")).isEqualTo(1);
+    assertThat(store.history("exp_2", DecisionOutcome.ACTIVATED, 10, null).records()).hasSize(1);
   }
 
   @Test
   void notFoundAndTerminalAreBusinessOutcomesNotFailures() {
     TestDatabase.insert(database.jdbi(), "exp_done", ExperimentStatus.COMPLETED);
-    ActivationStoreActivities activities = activities(ONE_ATTEMPT);
+    ActivationWriteActivities activities = activities(ONE_ATTEMPT);
 
     ActivationResult missing = activities.activate(new ActivationRequest("exp_missing", null));
     ActivationResult done = activities.activate(new ActivationRequest("exp_done", null));
@@ -123,9 +123,9 @@ class ActivationStoreActivitiesImplTest {
   @Test
   void anInvalidIdFailsWithoutRetryAsAnInvalidRequest() {
     AtomicInteger attempts = new AtomicInteger();
-    ActivationStoreActivitiesImpl real = new ActivationStoreActivitiesImpl(store);
-    ActivationStoreActivities counting =
-        new ActivationStoreActivities() {
+    ActivationWriteActivitiesImpl real = new ActivationWriteActivitiesImpl(store);
+    ActivationWriteActivities counting =
+        new ActivationWriteActivities() {
           @Override
           public ActivationResult activate(ActivationRequest request) {
             attempts.incrementAndGet();
@@ -139,9 +139,9 @@ class ActivationStoreActivitiesImplTest {
           }
         };
     env.registerActivitiesImplementations(counting);
-    ActivationStoreActivities activities =
+    ActivationWriteActivities activities =
         env.newActivityStub(
-            ActivationStoreActivities.class,
+            ActivationWriteActivities.class,
             ActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofSeconds(20))
                 .setRetryOptions(
@@ -165,7 +165,7 @@ class ActivationStoreActivitiesImplTest {
   }
 
   private static ActivationResult activateRetrying(
-      ActivationStoreActivities activities, ActivationRequest request) {
+      ActivationWriteActivities activities, ActivationRequest request) {
     ActivityFailure last = null;
     for (int attempt = 1; attempt <= 5; attempt++) {
       try {
@@ -180,7 +180,7 @@ class ActivationStoreActivitiesImplTest {
   @Test
   void aDatabaseOutageFailsTheAttemptFastAndRetryablyAndARetryAfterwardsActivates() {
     TestDatabase.insert(database.jdbi(), "exp_down", ExperimentStatus.PENDING);
-    ActivationStoreActivities activities = activities(ONE_ATTEMPT);
+    ActivationWriteActivities activities = activities(ONE_ATTEMPT);
     postgres.server().stop();
     try {
       long start = System.nanoTime();
@@ -200,7 +200,7 @@ class ActivationStoreActivitiesImplTest {
         activateRetrying(activities, new ActivationRequest("exp_down", "alice"));
 
     assertThat(retried.outcome()).isEqualTo(Outcome.ACTIVATED);
-    assertThat(store.countActivations("exp_down")).isEqualTo(1);
+    assertThat(store.history("exp_down", DecisionOutcome.ACTIVATED, 10, null).records()).hasSize(1);
   }
 
   @Test
@@ -239,7 +239,7 @@ class ActivationStoreActivitiesImplTest {
 
   @Test
   void aDecisionIsRecordedForTheCallingRunUnderItsActivityId() {
-    env.registerActivitiesImplementations(new ActivationStoreActivitiesImpl(store));
+    env.registerActivitiesImplementations(new ActivationWriteActivitiesImpl(store));
     DecisionAuditActivities audit = env.newActivityStub(DecisionAuditActivities.class, ONE_ATTEMPT);
 
     audit.recordDecision(
@@ -264,7 +264,7 @@ class ActivationStoreActivitiesImplTest {
 
   @Test
   void aDecisionForAnInvalidIdFailsWithoutRetry() {
-    env.registerActivitiesImplementations(new ActivationStoreActivitiesImpl(store));
+    env.registerActivitiesImplementations(new ActivationWriteActivitiesImpl(store));
     DecisionAuditActivities audit = env.newActivityStub(DecisionAuditActivities.class, ONE_ATTEMPT);
 
     assertThatThrownBy(

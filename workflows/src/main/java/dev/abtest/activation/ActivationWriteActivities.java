@@ -4,12 +4,14 @@ import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
 /**
- * The one write: a conditional UPDATE of the experiment and its audit row, in one transaction. Safe
- * to retry: an attempt after a commit whose reply was lost reports ACTIVATED again and writes
- * nothing.
+ * The activity of the one write (the worker's {@code ActivationWriteActivitiesImpl}, over the store
+ * module's {@code ActivationStore}): a conditional UPDATE of the experiment and its audit row, in
+ * one transaction. Safe to retry: an attempt after a commit whose reply was lost reports ACTIVATED
+ * again and writes nothing. The activity type names are fixed by {@code @ActivityMethod(name)}, not
+ * by the Java names: recorded histories refer to them.
  */
 @ActivityInterface
-public interface ActivationStoreActivities {
+public interface ActivationWriteActivities {
   /**
    * The write of runs started before the validated-snapshot write: conditional on the status alone.
    * Kept so that such runs, replayed on this worker, still find their activity.

@@ -3,7 +3,7 @@ package dev.abtest.worker.activation;
 import dev.abtest.activation.ActivationFailures;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
-import dev.abtest.activation.ActivationStoreActivities;
+import dev.abtest.activation.ActivationWriteActivities;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.ExperimentId;
@@ -26,16 +26,16 @@ import org.slf4j.LoggerFactory;
  * run passes the same (workflow id, run id), so an attempt after a commit whose reply was lost
  * finds the run's audit row and reports ACTIVATED again without writing.
  */
-public final class ActivationStoreActivitiesImpl
-    implements ActivationStoreActivities, DecisionAuditActivities {
-  private static final Logger log = LoggerFactory.getLogger(ActivationStoreActivitiesImpl.class);
+public final class ActivationWriteActivitiesImpl
+    implements ActivationWriteActivities, DecisionAuditActivities {
+  private static final Logger log = LoggerFactory.getLogger(ActivationWriteActivitiesImpl.class);
 
   // Re-runs of the status-only write after a row was stopped again between write and re-read.
   private static final int LEGACY_ROUNDS = 3;
 
   private final ActivationStore store;
 
-  public ActivationStoreActivitiesImpl(ActivationStore store) {
+  public ActivationWriteActivitiesImpl(ActivationStore store) {
     this.store = Objects.requireNonNull(store, "store");
   }
 
@@ -51,7 +51,7 @@ public final class ActivationStoreActivitiesImpl
     try {
       for (int round = 1; round <= LEGACY_ROUNDS; round++) {
         WriteResult write =
-            store.writeStatusOnly(
+            store.activateIfActivatable(
                 id,
                 request.requestedBy(),
                 info.getWorkflowId(),
@@ -82,19 +82,11 @@ public final class ActivationStoreActivitiesImpl
   }
 
   private static Optional<ActivationResult> legacyResult(String id, WriteResult write) {
-    return switch (write.kind()) {
-      case WRITTEN, ALREADY_WRITTEN_BY_THIS_RUN ->
-          Optional.of(
-              write.experiment() == null
-                  // The run's transition is recorded, but the row has been deleted since.
-                  ? ActivationResult.notFound(id)
-                  : ActivationResult.activated(
-                      write.experiment(), write.previousStatus(), write.activatedAt()));
-      case NOT_FOUND -> Optional.of(ActivationResult.notFound(id));
-      case ROW_CHANGED ->
-          ActivationRules.decideStatus(Optional.of(write.experiment()))
-              .map(report -> ActivationResult.decided(id, report));
-    };
+    if (write.kind() != WriteResult.Kind.ROW_CHANGED) {
+      return ActivationResult.ofWrite(id, write);
+    }
+    return ActivationRules.decideStatus(Optional.of(write.experiment()))
+        .map(report -> ActivationResult.decided(id, report));
   }
 
   /**
@@ -117,7 +109,8 @@ public final class ActivationStoreActivitiesImpl
             write.priorWriteAttempts());
     try {
       WriteResult result =
-          store.writeSnapshot(normalized, info.getWorkflowId(), info.getWorkflowRunId(), attempts);
+          store.activateIfUnchanged(
+              normalized, info.getWorkflowId(), info.getWorkflowRunId(), attempts);
       log.info(
           "Activation write for {} (attempt {}, {} in all): {}",
           id,

@@ -2,9 +2,14 @@ package dev.abtest.activation;
 
 import io.temporal.common.SearchAttributeKey;
 import java.time.OffsetDateTime;
+import java.util.List;
 
-/** The names other services rely on: workflow type, task queue, id scheme and search attributes. */
-public final class Activation {
+/**
+ * The names other services rely on (the Temporal table of the contract): workflow type, task queue,
+ * id scheme, search attributes, update and query names. Constants only; the behaviour is in the
+ * workflow and the typed client.
+ */
+public final class ActivationContract {
   /** The registered workflow type; any Temporal client starts an activation with it. */
   public static final String WORKFLOW_TYPE = "ActivateExperiment";
 
@@ -33,6 +38,10 @@ public final class Activation {
   public static final SearchAttributeKey<OffsetDateTime> ACTIVATION_SCHEDULED_FOR =
       SearchAttributeKey.forOffsetDateTime("ActivationScheduledFor");
 
+  /** Every search attribute the workflow sets: what a namespace must know before it runs. */
+  public static final List<SearchAttributeKey<?>> SEARCH_ATTRIBUTES =
+      List.of(EXPERIMENT_ID, ACTIVATION_OUTCOME, ACTIVATION_SCHEDULED_FOR);
+
   /** Memo key of the schedule as last set ({@link ActivationSchedule}), listed with the run. */
   public static final String SCHEDULE_MEMO = "activationSchedule";
 
@@ -48,7 +57,7 @@ public final class Activation {
   /** Query: the pending schedule, or null. */
   public static final String QUERY_SCHEDULE = "schedule";
 
-  private Activation() {}
+  private ActivationContract() {}
 
   public static String workflowId(String experimentId) {
     return WORKFLOW_ID_PREFIX + experimentId;
