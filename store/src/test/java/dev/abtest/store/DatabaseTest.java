@@ -2,30 +2,20 @@ package dev.abtest.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
 import java.time.Duration;
 import java.util.TimeZone;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@PostgresTest(migrated = false, ownServer = true)
 class DatabaseTest {
-  private static TestPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start(DatabaseTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @Test
   void everyConnectionRunsInUtcWhateverTheJvmTimeZone() {
     TimeZone jvmZone = TimeZone.getDefault();
     TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(newDatabase())) {
       String zone =
           db.jdbi().withHandle(h -> h.createQuery("SHOW TIME ZONE").mapTo(String.class).one());
 
@@ -37,7 +27,7 @@ class DatabaseTest {
 
   @Test
   void reachabilityFollowsTheServerAndFailsFastWhileItIsDown() {
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(newDatabase())) {
       assertThat(db.isReachable(Duration.ofSeconds(5))).isTrue();
 
       postgres.server().stop();
@@ -57,7 +47,7 @@ class DatabaseTest {
 
   @Test
   void aPoolCanBeBuiltWhileTheDatabaseIsDown() {
-    DatabaseSettings settings = postgres.newDatabase();
+    DatabaseSettings settings = newDatabase();
     postgres.server().stop();
     try (Database db = new Database(settings)) {
       assertThat(db.isReachable(Duration.ofSeconds(1))).isFalse();
@@ -66,5 +56,17 @@ class DatabaseTest {
     } finally {
       postgres.server().start();
     }
+  }
+
+  private static PostgresDatabase postgres;
+
+  @BeforeAll
+  static void rememberServer(PostgresDatabase database) {
+    postgres = database;
+  }
+
+  /** A new, empty database; its settings in the contract's postgresql:// form. */
+  private static DatabaseSettings newDatabase() {
+    return DatabaseSettings.parse(postgres.another().postgresqlUrl());
   }
 }

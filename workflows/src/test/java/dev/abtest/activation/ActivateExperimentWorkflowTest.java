@@ -19,7 +19,6 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -254,13 +253,8 @@ class ActivateExperimentWorkflowTest {
   @Test
   void exhaustedRetryBudgetFailsTheWorkflow() {
     harness.close();
-    ActivationPolicy tightBudget =
-        new ActivationPolicy(
-            Duration.ofSeconds(1),
-            Duration.ofMillis(50),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(2));
-    harness = WorkflowHarness.start(tightBudget, validation, store, audit);
+    harness =
+        WorkflowHarness.start(WorkflowHarness.EXHAUSTED_IN_TWO_SECONDS, validation, store, audit);
     when(validation.validate(ID)).thenReturn(Samples.valid(ID));
     when(store.writeSnapshot(any())).thenThrow(new IllegalStateException("connection refused"));
 

@@ -117,12 +117,7 @@ enum HistoryScenarios {
       "exp_bad_v1",
       false);
 
-  private static final ActivationPolicy RECORDING_POLICY =
-      new ActivationPolicy(
-          Duration.ofSeconds(1),
-          Duration.ofMillis(50),
-          Duration.ofMillis(200),
-          Duration.ofSeconds(2));
+  private static final ActivationPolicy RECORDING_POLICY = WorkflowHarness.EXHAUSTED_IN_TWO_SECONDS;
 
   private final BiConsumer<ValidationActivities, ActivationStoreActivities> stubs;
   private final String experimentId;

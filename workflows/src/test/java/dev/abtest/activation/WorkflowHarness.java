@@ -1,6 +1,5 @@
 package dev.abtest.activation;
 
-import dev.abtest.activation.events.DeliverActivationEventWorkflowImpl;
 import dev.abtest.activation.events.WebhookTargets;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
@@ -23,6 +22,17 @@ final class WorkflowHarness implements AutoCloseable {
           Duration.ofMillis(10),
           Duration.ofMillis(100),
           Duration.ofMinutes(10));
+
+  /**
+   * Retries that run out within 2 s (the module's tests cannot use test-support, which depends on
+   * this module; its tests use {@code TestPolicies}).
+   */
+  static final ActivationPolicy EXHAUSTED_IN_TWO_SECONDS =
+      new ActivationPolicy(
+          Duration.ofSeconds(1),
+          Duration.ofMillis(50),
+          Duration.ofMillis(200),
+          Duration.ofSeconds(2));
 
   /** How long a test waits for a result before it calls the run stuck. */
   static final Duration RESULT_TIMEOUT = Duration.ofSeconds(30);
@@ -54,10 +64,7 @@ final class WorkflowHarness implements AutoCloseable {
         Activation.ACTIVATION_SCHEDULED_FOR.getName(),
         IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
     Worker worker = env.newWorker(Activation.DEFAULT_TASK_QUEUE);
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class,
-        () -> new ActivateExperimentWorkflowImpl(policy, webhooks));
-    worker.registerWorkflowImplementationTypes(DeliverActivationEventWorkflowImpl.class);
+    ActivationWorkflows.register(worker, policy, webhooks);
     worker.registerActivitiesImplementations(activities);
     env.start();
     return new WorkflowHarness(env);
