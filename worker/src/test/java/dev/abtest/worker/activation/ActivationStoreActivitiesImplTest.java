@@ -19,6 +19,10 @@ import dev.abtest.activation.WriteResult;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
 import dev.abtest.store.Database;
+import dev.abtest.store.DatabaseSettings;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -27,13 +31,12 @@ import io.temporal.testing.TestActivityEnvironment;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The database activity through Temporal's activity test environment, on a real PostgreSQL. */
+@PostgresTest(ownServer = true)
 class ActivationStoreActivitiesImplTest {
   private static final ActivityOptions ONE_ATTEMPT =
       ActivityOptions.newBuilder()
@@ -41,25 +44,15 @@ class ActivationStoreActivitiesImplTest {
           .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
           .build();
 
-  private static TestDatabase postgres;
-
+  private PostgresDatabase postgres;
   private Database database;
   private ActivationStore store;
   private TestActivityEnvironment env;
 
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestDatabase.start(ActivationStoreActivitiesImplTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @BeforeEach
-  void setUp() {
-    database = postgres.newDatabase();
+  void setUp(PostgresDatabase postgres) {
+    this.postgres = postgres;
+    database = new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()));
     store = new ActivationStore(database.jdbi());
     env = TestActivityEnvironment.newInstance();
   }
@@ -77,7 +70,7 @@ class ActivationStoreActivitiesImplTest {
 
   @Test
   void activatesAPendingExperimentAndAuditsItWithTheRunsIds() {
-    TestDatabase.insert(database.jdbi(), "exp_1", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_1", ExperimentStatus.PENDING));
 
     ActivationResult result =
         activities(ONE_ATTEMPT).activate(new ActivationRequest(" exp_1 ", "alice"));
@@ -94,7 +87,7 @@ class ActivationStoreActivitiesImplTest {
 
   @Test
   void anotherRunFindsTheExperimentAlreadyActive() {
-    TestDatabase.insert(database.jdbi(), "exp_2", ExperimentStatus.STOPPED);
+    insert(ExperimentRow.of("exp_2", ExperimentStatus.STOPPED));
     ActivationStoreActivities activities = activities(ONE_ATTEMPT);
     activities.activate(new ActivationRequest("exp_2", "alice"));
 
@@ -107,7 +100,7 @@ class ActivationStoreActivitiesImplTest {
 
   @Test
   void notFoundAndTerminalAreBusinessOutcomesNotFailures() {
-    TestDatabase.insert(database.jdbi(), "exp_done", ExperimentStatus.COMPLETED);
+    insert(ExperimentRow.of("exp_done", ExperimentStatus.COMPLETED));
     ActivationStoreActivities activities = activities(ONE_ATTEMPT);
 
     ActivationResult missing = activities.activate(new ActivationRequest("exp_missing", null));
@@ -179,7 +172,7 @@ class ActivationStoreActivitiesImplTest {
 
   @Test
   void aDatabaseOutageFailsTheAttemptFastAndRetryablyAndARetryAfterwardsActivates() {
-    TestDatabase.insert(database.jdbi(), "exp_down", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_down", ExperimentStatus.PENDING));
     ActivationStoreActivities activities = activities(ONE_ATTEMPT);
     postgres.server().stop();
     try {
@@ -205,7 +198,7 @@ class ActivationStoreActivitiesImplTest {
 
   @Test
   void theValidatedSnapshotIsWrittenAndItsAttemptsCountedWithThoseOfEarlierRounds() {
-    TestDatabase.insert(database.jdbi(), "exp_snap", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_snap", ExperimentStatus.PENDING));
     Experiment approved = store.find("exp_snap").orElseThrow();
 
     WriteResult result =
@@ -220,7 +213,7 @@ class ActivationStoreActivitiesImplTest {
 
   @Test
   void aSnapshotTheRowNoLongerHoldsIsNotWritten() {
-    TestDatabase.insert(database.jdbi(), "exp_moved", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_moved", ExperimentStatus.PENDING));
     Experiment approved = store.find("exp_moved").orElseThrow();
     database
         .jdbi()
@@ -280,5 +273,9 @@ class ActivationStoreActivitiesImplTest {
               assertThat(f.getType()).isEqualTo(ActivationFailures.INVALID_REQUEST);
               assertThat(f.isNonRetryable()).isTrue();
             });
+  }
+
+  private void insert(ExperimentRow row) {
+    row.insert(database.dataSource());
   }
 }

@@ -2,23 +2,25 @@ package dev.abtest.worker.activation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.abtest.activation.ActivateExperimentWorkflow;
-import dev.abtest.activation.ActivateExperimentWorkflowImpl;
 import dev.abtest.activation.Activation;
 import dev.abtest.activation.ActivationClient;
-import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationStoreActivities;
-import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
 import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.WriteResult;
+import dev.abtest.activation.events.WebhookTargets;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
 import dev.abtest.store.Database;
-import dev.abtest.worker.validation.ValidationActivitiesImpl;
+import dev.abtest.store.DatabaseSettings;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.TestPolicies;
+import dev.abtest.worker.ActivationWorker;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -28,9 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,27 +40,16 @@ import org.junit.jupiter.api.Test;
  * this runs on the Temporal test server), and the retry must report ACTIVATED without writing
  * again.
  */
+@PostgresTest
 class LostReplyRetryTest {
-  private static TestDatabase postgres;
-
   private Database database;
   private ActivationStore store;
   private TestWorkflowEnvironment temporal;
   private final List<ActivityInfo> attempts = new CopyOnWriteArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestDatabase.start(LostReplyRetryTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @BeforeEach
-  void setUp() {
-    database = postgres.newDatabase();
+  void setUp(PostgresDatabase postgres) {
+    database = new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()));
     store = new ActivationStore(database.jdbi());
     ActivationStoreActivitiesImpl real = new ActivationStoreActivitiesImpl(store);
     ActivationStoreActivities losesFirstReply =
@@ -82,18 +71,12 @@ class LostReplyRetryTest {
     temporal.registerSearchAttribute(
         Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
-    ActivationPolicy policy =
-        new ActivationPolicy(
-            Duration.ofSeconds(10),
-            Duration.ofMillis(100),
-            Duration.ofSeconds(1),
-            Duration.ofMinutes(1));
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
-    worker.registerActivitiesImplementations(
-        new ValidationActivitiesImpl(store, Clock.systemUTC()),
-        losesFirstReply,
-        (DecisionAuditActivities) real::recordDecision);
+    ActivationWorker.register(
+        worker,
+        TestPolicies.FAST_RETRIES,
+        WebhookTargets.none(),
+        ActivationWorker.Activities.of(store, Clock.systemUTC())
+            .withWrites(losesFirstReply, real::recordDecision));
     temporal.start();
   }
 
@@ -116,7 +99,7 @@ class LostReplyRetryTest {
 
   @Test
   void aRetryAfterACommitWhoseReplyWasLostReportsActivatedAndWritesOnce() throws Exception {
-    TestDatabase.insert(database.jdbi(), "exp_lost", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_lost", ExperimentStatus.PENDING));
     ActivationClient client = new ActivationClient(temporal.getWorkflowClient());
 
     ActivationClient.Started started = client.start("exp_lost", "alice");
@@ -139,7 +122,7 @@ class LostReplyRetryTest {
 
   @Test
   void aNewRunAfterTheFirstCompletedFindsTheExperimentAlreadyActive() throws Exception {
-    TestDatabase.insert(database.jdbi(), "exp_again", ExperimentStatus.STOPPED);
+    insert(ExperimentRow.of("exp_again", ExperimentStatus.STOPPED));
     ActivationClient client = new ActivationClient(temporal.getWorkflowClient());
     client.activate("exp_again", "alice", Duration.ofSeconds(30));
 
@@ -152,5 +135,9 @@ class LostReplyRetryTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("ALREADY_ACTIVE", "bob"),
             org.assertj.core.groups.Tuple.tuple("ACTIVATED", "alice"));
+  }
+
+  private void insert(ExperimentRow row) {
+    row.insert(database.dataSource());
   }
 }
