@@ -7,29 +7,37 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.testing.TestPolicies;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Outages: PostgreSQL down gives 202 and the activation completes by itself once it is back;
  * Temporal down gives a quick 503 and the edge recovers; retries running out give 500.
  */
-@ExtendWith(TestStack.Resolver.class)
 class ResilienceTest {
   static TestStack stack;
   static Api api;
   static String token;
 
+  /** Its own stack: these tests stop PostgreSQL and Temporal, which the other classes share. */
   @BeforeAll
-  static void start(TestStack shared) {
-    stack = shared;
-    api = shared.api;
-    token = shared.token("ops");
+  static void start() {
+    stack = TestStack.startOwn(ResilienceTest.class);
+    api = stack.api;
+    token = stack.token("ops");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
   }
 
   @Test
@@ -38,7 +46,7 @@ class ResilienceTest {
     try (StarterApp quick = stack.starter(Map.of("ACTIVATION_WAIT_BUDGET", "1s"))) {
       Api quickApi = new Api(quick.baseUri());
       String statusUrl;
-      stack.postgres.stop();
+      stack.postgres().stop();
       try {
         Api.Reply reply = quickApi.activate(id, token);
 
@@ -61,7 +69,7 @@ class ResilienceTest {
             "Activation history unavailable",
             "UNAVAILABLE");
       } finally {
-        stack.postgres.start();
+        stack.postgres().start();
       }
 
       await()
@@ -114,22 +122,17 @@ class ResilienceTest {
   @Test
   void retriesRunningOutIs500WithoutAStackTrace() throws Exception {
     String queue = "exhausting-" + TestStack.newId("q");
-    ActivationPolicy impatient =
-        new ActivationPolicy(
-            Duration.ofSeconds(1),
-            Duration.ofMillis(100),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(2));
+    ActivationPolicy impatient = TestPolicies.EXHAUSTED_IN_TWO_SECONDS;
     String id = stack.insert("exhausted", ExperimentStatus.PENDING);
     try (AutoCloseable worker = stack.extraWorker(queue, impatient);
         StarterApp starter = stack.starter(Map.of("TEMPORAL_TASK_QUEUE", queue))) {
       Api exhaustingApi = new Api(starter.baseUri());
-      stack.postgres.stop();
+      stack.postgres().stop();
       Api.Reply reply;
       try {
         reply = exhaustingApi.activate(id, token);
       } finally {
-        stack.postgres.start();
+        stack.postgres().start();
       }
 
       assertError(reply, 500, "Failed to activate experiment", "INTERNAL");
@@ -146,12 +149,12 @@ class ResilienceTest {
     StarterApp starter = stack.starter(Map.of("SHUTDOWN_DRAIN_TIMEOUT", "20s"));
     Api drainingApi = new Api(starter.baseUri());
     CompletableFuture<Api.Reply> inFlight;
-    stack.postgres.stop();
+    stack.postgres().stop();
     try {
       inFlight = CompletableFuture.supplyAsync(() -> drainingApi.activate(id, token));
       await().atMost(Duration.ofSeconds(10)).until(() -> stack.runsStartedFor(id) > 0);
     } finally {
-      stack.postgres.start();
+      stack.postgres().start();
     }
     CompletableFuture<Void> closing = CompletableFuture.runAsync(starter::close);
 

@@ -53,7 +53,12 @@ public final class PostgresDatabase implements AutoCloseable {
    * the JVM's server or on a server of its own.
    */
   public static PostgresDatabase create(Class<?> owner, boolean migrated, boolean ownServer) {
-    SharedPostgres.Owned own = ownServer ? SharedPostgres.startOwn(owner.getSimpleName()) : null;
+    return create(owner.getSimpleName(), migrated, ownServer);
+  }
+
+  /** The same for a fixture named {@code owner} (letters, digits, '-'): part of its names. */
+  public static PostgresDatabase create(String owner, boolean migrated, boolean ownServer) {
+    SharedPostgres.Owned own = ownServer ? SharedPostgres.startOwn(owner) : null;
     try {
       return create(own == null ? SharedPostgres.server() : own.server(), own, owner, migrated);
     } catch (RuntimeException e) {
@@ -65,8 +70,8 @@ public final class PostgresDatabase implements AutoCloseable {
   }
 
   private static PostgresDatabase create(
-      EmbeddedPostgres server, SharedPostgres.Owned own, Class<?> owner, boolean migrated) {
-    String base = owner.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+      EmbeddedPostgres server, SharedPostgres.Owned own, String owner, boolean migrated) {
+    String base = owner.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
     String numbered = "t" + DATABASES.incrementAndGet() + "_" + base;
     String name = numbered.substring(0, Math.min(numbered.length(), 60));
     server.createDatabase(name);
@@ -88,7 +93,7 @@ public final class PostgresDatabase implements AutoCloseable {
    * tests that each want an empty table.
    */
   public synchronized PostgresDatabase another() {
-    PostgresDatabase other = create(server, null, PostgresDatabase.class, migrated);
+    PostgresDatabase other = create(server, null, name, migrated);
     others.add(other);
     return other;
   }

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One of the project's processes run by a test or the benchmark: {@code java -jar <jar>} or a main
@@ -69,6 +70,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
     private boolean onlyGivenEnv;
+    private Predicate<String> dropped = name -> false;
     private int httpPort = -1;
     private Path log;
     private Path stdout;
@@ -111,6 +113,12 @@ public final class ServiceProcess implements AutoCloseable {
       return this;
     }
 
+    /** Leaves out the inherited variables whose names match (before {@link #env} is applied). */
+    public Launch withoutEnv(Predicate<String> names) {
+      this.dropped = dropped.or(names);
+      return this;
+    }
+
     /** Sets {@code HTTP_HOST=127.0.0.1} and {@code HTTP_PORT} to a free port. */
     public Launch httpOnFreePort() {
       this.httpPort = freeLoopbackPort();
@@ -147,6 +155,7 @@ public final class ServiceProcess implements AutoCloseable {
         environment.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         environment.put("HOME", new File("target").getAbsolutePath());
       }
+      environment.keySet().removeIf(dropped);
       environment.putAll(env);
       if (httpPort > 0) {
         environment.put("HTTP_HOST", "127.0.0.1");
