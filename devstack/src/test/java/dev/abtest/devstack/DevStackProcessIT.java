@@ -3,6 +3,7 @@ package dev.abtest.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.abtest.embedded.TemporalServers;
+import dev.abtest.testing.ServiceProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -58,10 +59,10 @@ class DevStackProcessIT {
     dataDir = work.resolve(name + "-" + System.nanoTime()).toAbsolutePath();
     logDir = dataDir.resolveSibling(dataDir.getFileName() + "-logs");
     Files.createDirectories(logDir);
-    httpPort = freePort();
-    workerPort = freePort();
-    temporalPort = freePort();
-    uiPort = freePort();
+    httpPort = ServiceProcess.freeLoopbackPort();
+    workerPort = ServiceProcess.freeLoopbackPort();
+    temporalPort = ServiceProcess.freeLoopbackPort();
+    uiPort = ServiceProcess.freeLoopbackPort();
   }
 
   @AfterEach
@@ -230,20 +231,13 @@ class DevStackProcessIT {
         cli.isPresent(), "needs the Temporal CLI (scripts/install-temporal-cli)");
     try (ServerSocket taken = new ServerSocket(temporalPort, 1, InetAddress.getLoopbackAddress())) {
       Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      ProcessBuilder builder =
-          new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
-              .redirectErrorStream(true)
-              .redirectOutput(logDir.resolve("run-1.log").toFile());
-      Map<String, String> env = builder.environment();
-      env.put("DEVSTACK_DIR", dataDir.toString());
-      env.put("HTTP_PORT", Integer.toString(httpPort));
-      env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
-      env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
-      env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
-      env.put("DEVSTACK_TEMPORAL", "cli");
-      env.put("TEMPORAL_CLI", cli.get().toString());
-      Process process = builder.start();
+      Process process =
+          ServiceProcess.jar(jar.toAbsolutePath())
+              .jvmArgs("-Xmx512m")
+              .env(stackEnv())
+              .log(logDir.resolve("run-1.log"))
+              .start()
+              .process();
       processes.add(process);
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
       assertThat(process.exitValue()).isNotZero();
@@ -258,32 +252,40 @@ class DevStackProcessIT {
   private Process start(int run) throws IOException, InterruptedException {
     Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
     assertThat(jar).as("the packaged dev stack (mvn package)").isRegularFile();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder builder =
-        new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
-            .redirectErrorStream(true)
-            .redirectOutput(logDir.resolve("run-" + run + ".log").toFile());
-    Map<String, String> env = builder.environment();
-    env.keySet()
-        .removeIf(
-            k -> k.startsWith("AUTH_") || k.startsWith("TEMPORAL_") || k.equals("POSTGRESQL_URL"));
-    env.put("DEVSTACK_DIR", dataDir.toString());
-    env.put("HTTP_PORT", Integer.toString(httpPort));
-    env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
-    env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
-    env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
-    env.remove("DEVSTACK_TEMPORAL");
-    if (cli.isPresent()) {
-      env.put("DEVSTACK_TEMPORAL", "cli");
-      env.put("TEMPORAL_CLI", cli.get().toString());
-    }
     long t0 = System.nanoTime();
-    Process process = builder.start();
+    Process process =
+        ServiceProcess.jar(jar.toAbsolutePath())
+            .jvmArgs("-Xmx512m")
+            .withoutEnv(
+                k ->
+                    k.startsWith("AUTH_")
+                        || k.startsWith("TEMPORAL_")
+                        || k.equals("POSTGRESQL_URL")
+                        || k.equals("DEVSTACK_TEMPORAL"))
+            .env(stackEnv())
+            .log(logDir.resolve("run-" + run + ".log"))
+            .start()
+            .process();
     processes.add(process);
     awaitReady(process, run);
     System.out.printf(
         "dev stack run %d ready in %d ms%n", run, (System.nanoTime() - t0) / 1_000_000);
     return process;
+  }
+
+  /** The dev stack's settings: this test's folder and ports, the CLI's dev server if installed. */
+  private Map<String, String> stackEnv() {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("DEVSTACK_DIR", dataDir.toString());
+    env.put("HTTP_PORT", Integer.toString(httpPort));
+    env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
+    env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
+    env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
+    if (cli.isPresent()) {
+      env.put("DEVSTACK_TEMPORAL", "cli");
+      env.put("TEMPORAL_CLI", cli.get().toString());
+    }
+    return env;
   }
 
   private void awaitReady(Process process, int run) throws IOException, InterruptedException {
@@ -383,11 +385,5 @@ class DevStackProcessIT {
                     .orElse(false))
         .map(ProcessHandle::pid)
         .toList();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }
