@@ -35,7 +35,7 @@ final class TimedActivities {
   }
 
   /** The write (timed) and the decision audit (passed through) of {@code delegate}. */
-  <T extends ActivationStoreActivities & DecisionAuditActivities> Object store(T delegate) {
+  <T extends ActivationStoreActivities & DecisionAuditActivities> TimedStore store(T delegate) {
     return new TimedStore(delegate, delegate);
   }
 
@@ -71,7 +71,7 @@ final class TimedActivities {
     }
   }
 
-  private final class TimedStore implements ActivationStoreActivities, DecisionAuditActivities {
+  final class TimedStore implements ActivationStoreActivities, DecisionAuditActivities {
     private final ActivationStoreActivities delegate;
     private final DecisionAuditActivities audit;
 

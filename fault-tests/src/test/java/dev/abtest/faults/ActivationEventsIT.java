@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.abtest.testing.ServiceProcess;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
@@ -262,7 +263,7 @@ class ActivationEventsIT {
             "activation_events_total\\{[^}]*result=\"delivered\",type=\"experiment.activated\"")
         .containsPattern(
             "activation_events_total\\{[^}]*result=\"failed\",type=\"experiment.activated\"");
-    assertThat(Files.readString(worker.log)).doesNotContain(secret.substring(6));
+    assertThat(Files.readString(worker.log())).doesNotContain(secret.substring(6));
   }
 
   @Test
