@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -230,14 +229,7 @@ class DevStackProcessIT {
     Assumptions.assumeTrue(
         cli.isPresent(), "needs the Temporal CLI (scripts/install-temporal-cli)");
     try (ServerSocket taken = new ServerSocket(temporalPort, 1, InetAddress.getLoopbackAddress())) {
-      Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
-      Process process =
-          ServiceProcess.jar(jar.toAbsolutePath())
-              .jvmArgs("-Xmx512m")
-              .env(stackEnv())
-              .log(logDir.resolve("run-1.log"))
-              .start()
-              .process();
+      Process process = launch().start(logDir.resolve("run-1.log"));
       processes.add(process);
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
       assertThat(process.exitValue()).isNotZero();
@@ -250,22 +242,9 @@ class DevStackProcessIT {
   }
 
   private Process start(int run) throws IOException, InterruptedException {
-    Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
-    assertThat(jar).as("the packaged dev stack (mvn package)").isRegularFile();
+    assertThat(DevStackLaunch.jar()).as("the packaged dev stack (mvn package)").isRegularFile();
     long t0 = System.nanoTime();
-    Process process =
-        ServiceProcess.jar(jar.toAbsolutePath())
-            .jvmArgs("-Xmx512m")
-            .withoutEnv(
-                k ->
-                    k.startsWith("AUTH_")
-                        || k.startsWith("TEMPORAL_")
-                        || k.equals("POSTGRESQL_URL")
-                        || k.equals("DEVSTACK_TEMPORAL"))
-            .env(stackEnv())
-            .log(logDir.resolve("run-" + run + ".log"))
-            .start()
-            .process();
+    Process process = launch().start(logDir.resolve("run-" + run + ".log"));
     processes.add(process);
     awaitReady(process, run);
     System.out.printf(
@@ -273,19 +252,8 @@ class DevStackProcessIT {
     return process;
   }
 
-  /** The dev stack's settings: this test's folder and ports, the CLI's dev server if installed. */
-  private Map<String, String> stackEnv() {
-    Map<String, String> env = new java.util.HashMap<>();
-    env.put("DEVSTACK_DIR", dataDir.toString());
-    env.put("HTTP_PORT", Integer.toString(httpPort));
-    env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
-    env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
-    env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
-    if (cli.isPresent()) {
-      env.put("DEVSTACK_TEMPORAL", "cli");
-      env.put("TEMPORAL_CLI", cli.get().toString());
-    }
-    return env;
+  private DevStackLaunch launch() {
+    return new DevStackLaunch(dataDir, httpPort, workerPort, temporalPort, uiPort, cli);
   }
 
   private void awaitReady(Process process, int run) throws IOException, InterruptedException {

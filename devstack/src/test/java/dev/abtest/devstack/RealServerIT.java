@@ -81,27 +81,10 @@ class RealServerIT {
     httpPort = ServiceProcess.freeLoopbackPort();
     temporalPort = ServiceProcess.freeLoopbackPort();
     uiPort = ServiceProcess.freeLoopbackPort();
-    Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
-    Map<String, String> env = new java.util.HashMap<>();
-    env.put("DEVSTACK_DIR", dataDir.toString());
-    env.put("HTTP_PORT", Integer.toString(httpPort));
-    env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(ServiceProcess.freeLoopbackPort()));
-    env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
-    env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
-    env.put("DEVSTACK_TEMPORAL", "cli");
-    env.put("TEMPORAL_CLI", cli.get().toString());
     stack =
-        ServiceProcess.jar(jar.toAbsolutePath())
-            .jvmArgs("-Xmx512m")
-            .withoutEnv(
-                k ->
-                    k.startsWith("AUTH_")
-                        || k.startsWith("TEMPORAL_")
-                        || k.equals("POSTGRESQL_URL"))
-            .env(env)
-            .log(work.resolve(dataDir.getFileName() + ".log"))
-            .start()
-            .process();
+        new DevStackLaunch(
+                dataDir, httpPort, ServiceProcess.freeLoopbackPort(), temporalPort, uiPort, cli)
+            .start(work.resolve(dataDir.getFileName() + ".log"));
     awaitReady();
 
     assertThat(activate("exp_123456").statusCode()).isEqualTo(200);

@@ -7,9 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.abtest.testing.ServiceProcess;
-import io.temporal.api.common.v1.WorkflowExecution;
+import dev.abtest.testing.WorkflowRuns;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -184,16 +183,7 @@ class ActivationEventsIT {
   }
 
   private WorkflowExecutionStatus deliveryStatus(String eventId, int urlIndex) {
-    return stack
-        .stubs
-        .blockingStub()
-        .describeWorkflowExecution(
-            DescribeWorkflowExecutionRequest.newBuilder()
-                .setNamespace("default")
-                .setExecution(
-                    WorkflowExecution.newBuilder()
-                        .setWorkflowId("activation-event:" + eventId + ":" + urlIndex))
-                .build())
+    return WorkflowRuns.describe(stack.stubs, "activation-event:" + eventId + ":" + urlIndex, null)
         .getWorkflowExecutionInfo()
         .getStatus();
   }

@@ -11,12 +11,12 @@ import dev.abtest.store.DatabaseSettings;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.ServiceProcess;
+import dev.abtest.testing.WorkflowRuns;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -239,16 +239,7 @@ final class FaultStack implements AutoCloseable {
   /** What an open activation run is waiting for: pending workflow task and activities. */
   String describeOpen(String experimentId) {
     try {
-      var response =
-          stubs
-              .blockingStub()
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace("default")
-                      .setExecution(
-                          WorkflowExecution.newBuilder()
-                              .setWorkflowId(Activation.workflowId(experimentId)))
-                      .build());
+      var response = WorkflowRuns.describe(stubs, Activation.workflowId(experimentId), null);
       StringBuilder out =
           new StringBuilder(experimentId)
               .append(": ")
@@ -300,15 +291,7 @@ final class FaultStack implements AutoCloseable {
   private boolean isClosed(String experimentId) {
     try {
       WorkflowExecutionStatus status =
-          stubs
-              .blockingStub()
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace("default")
-                      .setExecution(
-                          WorkflowExecution.newBuilder()
-                              .setWorkflowId(Activation.workflowId(experimentId)))
-                      .build())
+          WorkflowRuns.describe(stubs, Activation.workflowId(experimentId), null)
               .getWorkflowExecutionInfo()
               .getStatus();
       return status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;

@@ -18,6 +18,7 @@ import dev.abtest.activation.WriteResult.Kind;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.RowLocks;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -250,7 +251,8 @@ class ActivationStoreTest {
       }
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> backendsWaitingForALock(database), waiting -> waiting == threads);
+          .until(
+              () -> RowLocks.waitingForALock(database.dataSource()), waiting -> waiting == threads);
       blocker.commit();
 
       List<WriteResult> results = new ArrayList<>();
@@ -272,18 +274,6 @@ class ActivationStoreTest {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  // Asked outside any open transaction: pg_stat_activity is a snapshot taken once per transaction.
-  private static int backendsWaitingForALock(Database db) {
-    return db.jdbi()
-        .withHandle(
-            h ->
-                h.createQuery(
-                        "SELECT count(*) FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                    .mapTo(Integer.class)
-                    .one());
   }
 
   @Test

@@ -6,16 +6,15 @@ import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
 import java.time.Duration;
 import java.util.TimeZone;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 @PostgresTest(migrated = false, ownServer = true)
 class DatabaseTest {
   @Test
-  void everyConnectionRunsInUtcWhateverTheJvmTimeZone() {
+  void everyConnectionRunsInUtcWhateverTheJvmTimeZone(PostgresDatabase postgres) {
     TimeZone jvmZone = TimeZone.getDefault();
     TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
-    try (Database db = new Database(newDatabase())) {
+    try (Database db = new Database(DatabaseSettings.parse(postgres.postgresqlUrl()))) {
       String zone =
           db.jdbi().withHandle(h -> h.createQuery("SHOW TIME ZONE").mapTo(String.class).one());
 
@@ -26,8 +25,8 @@ class DatabaseTest {
   }
 
   @Test
-  void reachabilityFollowsTheServerAndFailsFastWhileItIsDown() {
-    try (Database db = new Database(newDatabase())) {
+  void reachabilityFollowsTheServerAndFailsFastWhileItIsDown(PostgresDatabase postgres) {
+    try (Database db = new Database(DatabaseSettings.parse(postgres.postgresqlUrl()))) {
       assertThat(db.isReachable(Duration.ofSeconds(5))).isTrue();
 
       postgres.server().stop();
@@ -46,8 +45,8 @@ class DatabaseTest {
   }
 
   @Test
-  void aPoolCanBeBuiltWhileTheDatabaseIsDown() {
-    DatabaseSettings settings = newDatabase();
+  void aPoolCanBeBuiltWhileTheDatabaseIsDown(PostgresDatabase postgres) {
+    DatabaseSettings settings = DatabaseSettings.parse(postgres.postgresqlUrl());
     postgres.server().stop();
     try (Database db = new Database(settings)) {
       assertThat(db.isReachable(Duration.ofSeconds(1))).isFalse();
@@ -56,17 +55,5 @@ class DatabaseTest {
     } finally {
       postgres.server().start();
     }
-  }
-
-  private static PostgresDatabase postgres;
-
-  @BeforeAll
-  static void rememberServer(PostgresDatabase database) {
-    postgres = database;
-  }
-
-  /** A new, empty database; its settings in the contract's postgresql:// form. */
-  private static DatabaseSettings newDatabase() {
-    return DatabaseSettings.parse(postgres.another().postgresqlUrl());
   }
 }

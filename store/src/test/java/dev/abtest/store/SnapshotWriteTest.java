@@ -14,6 +14,7 @@ import dev.abtest.activation.WriteResult.Kind;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.RowLocks;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
@@ -177,7 +178,9 @@ class SnapshotWriteTest {
       editor.execute("SELECT id FROM \"ABTest\" WHERE id = 'exp_race' FOR UPDATE");
       CompletableFuture<WriteResult> writing =
           CompletableFuture.supplyAsync(() -> write(approved, "run-1"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> backendsWaitingForALock() == 1);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> RowLocks.waitingForALock(database.dataSource()) == 1);
       editor.execute(
           "UPDATE \"ABTest\" SET configuration = '{\"variants\": [\"a\", \"a\"], \"distribution\":"
               + " [0.5, 0.5]}' WHERE id = 'exp_race'");
@@ -195,18 +198,6 @@ class SnapshotWriteTest {
 
   private void update(String sql) {
     database.jdbi().useHandle(h -> h.execute(sql));
-  }
-
-  private int backendsWaitingForALock() {
-    return database
-        .jdbi()
-        .withHandle(
-            h ->
-                h.createQuery(
-                        "SELECT count(*) FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                    .mapTo(Integer.class)
-                    .one());
   }
 
   private ExperimentRow insert(ExperimentRow row) {

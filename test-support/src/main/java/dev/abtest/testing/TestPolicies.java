@@ -1,6 +1,8 @@
 package dev.abtest.testing;
 
 import dev.abtest.activation.ActivationPolicy;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
 import java.time.Duration;
 
 /** Activity timeouts and retries for tests: a retried activity waits milliseconds, not minutes. */
@@ -24,6 +26,21 @@ public final class TestPolicies {
           Duration.ofMillis(100),
           Duration.ofMillis(200),
           Duration.ofSeconds(2));
+
+  /**
+   * Options for an activity stub in Temporal's activity test environment: {@code attempts} attempts
+   * (the environment retries within one call), 10 ms apart, 20 s each.
+   */
+  public static ActivityOptions activityAttempts(int attempts) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(20))
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofMillis(10))
+                .setMaximumAttempts(attempts)
+                .build())
+        .build();
+  }
 
   private TestPolicies() {}
 }

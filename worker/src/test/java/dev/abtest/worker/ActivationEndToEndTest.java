@@ -23,8 +23,9 @@ import dev.abtest.store.DatabaseSettings;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.RowLocks;
 import dev.abtest.testing.TestPolicies;
-import io.temporal.api.enums.v1.IndexedValueType;
+import dev.abtest.testing.TestTemporal;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -82,11 +83,8 @@ class ActivationEndToEndTest {
       server = TemporalServers.forTests(dir.resolve("temporal"));
       options.setUseExternalService(true).setTarget(server.target());
     }
-    temporal = TestWorkflowEnvironment.newInstance(options.build());
-    temporal.registerSearchAttribute(
-        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    temporal.registerSearchAttribute(
-        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    temporal =
+        TestTemporal.withSearchAttributes(TestWorkflowEnvironment.newInstance(options.build()));
     Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
     ActivationWorker.register(
         worker,
@@ -384,7 +382,7 @@ class ActivationEndToEndTest {
                 await()
                     .atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(20))
-                    .until(() -> backendsWaitingForALock() >= 1);
+                    .until(() -> RowLocks.waitingForALock(database.dataSource()) >= 1);
                 editor.execute(edit);
                 editor.commit();
               }
@@ -392,18 +390,6 @@ class ActivationEndToEndTest {
             "row-editor");
     thread.setDaemon(true);
     thread.start();
-  }
-
-  private static int backendsWaitingForALock() {
-    return database
-        .jdbi()
-        .withHandle(
-            h ->
-                h.createQuery(
-                        "SELECT count(*) FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                    .mapTo(Integer.class)
-                    .one());
   }
 
   private static String configuration(String id) {

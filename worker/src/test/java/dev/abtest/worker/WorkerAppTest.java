@@ -16,8 +16,7 @@ import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import dev.abtest.testing.WorkflowRuns;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -177,17 +176,7 @@ class WorkerAppTest {
     ActivationClient.Started started = activations.start("exp_search", "bob");
     assertThat(started.result(Duration.ofSeconds(30)).outcome()).isEqualTo(Outcome.ACTIVATED);
 
-    var description =
-        clientStubs
-            .blockingStub()
-            .describeWorkflowExecution(
-                DescribeWorkflowExecutionRequest.newBuilder()
-                    .setNamespace("default")
-                    .setExecution(
-                        WorkflowExecution.newBuilder()
-                            .setWorkflowId(started.workflowId())
-                            .setRunId(started.runId()))
-                    .build());
+    var description = WorkflowRuns.describe(clientStubs, started.workflowId(), started.runId());
     var attributes =
         description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap();
     assertThat(attributes).containsKeys("ExperimentId", "ActivationOutcome");

@@ -23,8 +23,8 @@ import dev.abtest.store.DatabaseSettings;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.TestPolicies;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
@@ -38,11 +38,7 @@ import org.junit.jupiter.api.Test;
 /** The database activity through Temporal's activity test environment, on a real PostgreSQL. */
 @PostgresTest(ownServer = true)
 class ActivationStoreActivitiesImplTest {
-  private static final ActivityOptions ONE_ATTEMPT =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(20))
-          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-          .build();
+  private static final ActivityOptions ONE_ATTEMPT = TestPolicies.activityAttempts(1);
 
   private PostgresDatabase postgres;
   private Database database;
@@ -133,16 +129,7 @@ class ActivationStoreActivitiesImplTest {
         };
     env.registerActivitiesImplementations(counting);
     ActivationStoreActivities activities =
-        env.newActivityStub(
-            ActivationStoreActivities.class,
-            ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(20))
-                .setRetryOptions(
-                    RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofMillis(10))
-                        .setMaximumAttempts(5)
-                        .build())
-                .build());
+        env.newActivityStub(ActivationStoreActivities.class, TestPolicies.activityAttempts(5));
 
     assertThatThrownBy(() -> activities.activate(new ActivationRequest("  ", "alice")))
         .isInstanceOf(ActivityFailure.class)

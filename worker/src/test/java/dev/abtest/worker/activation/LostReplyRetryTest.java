@@ -20,10 +20,10 @@ import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
 import dev.abtest.testing.TestPolicies;
+import dev.abtest.testing.TestTemporal;
 import dev.abtest.worker.ActivationWorker;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Clock;
@@ -65,11 +65,7 @@ class LostReplyRetryTest {
           }
         };
 
-    temporal = TestWorkflowEnvironment.newInstance();
-    temporal.registerSearchAttribute(
-        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    temporal.registerSearchAttribute(
-        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    temporal = TestTemporal.withSearchAttributes(TestWorkflowEnvironment.newInstance());
     Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
     ActivationWorker.register(
         worker,

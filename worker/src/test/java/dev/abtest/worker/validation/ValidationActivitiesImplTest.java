@@ -16,13 +16,11 @@ import dev.abtest.store.DatabaseSettings;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
+import dev.abtest.testing.TestPolicies;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
@@ -46,17 +44,7 @@ class ValidationActivitiesImplTest {
     env = TestActivityEnvironment.newInstance();
     env.registerActivitiesImplementations(
         new ValidationActivitiesImpl(store, Clock.fixed(NOW, ZoneOffset.UTC)));
-    activities =
-        env.newActivityStub(
-            ValidationActivities.class,
-            ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(20))
-                .setRetryOptions(
-                    RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofMillis(10))
-                        .setMaximumAttempts(3)
-                        .build())
-                .build());
+    activities = env.newActivityStub(ValidationActivities.class, TestPolicies.activityAttempts(3));
   }
 
   @AfterEach
