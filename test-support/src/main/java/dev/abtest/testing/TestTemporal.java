@@ -1,7 +1,6 @@
 package dev.abtest.testing;
 
-import dev.abtest.activation.Activation;
-import io.temporal.api.enums.v1.IndexedValueType;
+import dev.abtest.runtime.SearchAttributeSetup;
 import io.temporal.testing.TestWorkflowEnvironment;
 
 /** Temporal's test environment as the activation workflow needs it. */
@@ -9,17 +8,11 @@ public final class TestTemporal {
   private TestTemporal() {}
 
   /**
-   * Registers the activation's search attributes (ExperimentId, ActivationOutcome,
-   * ActivationScheduledFor), which a real server gets from {@code SearchAttributeSetup}.
+   * Registers the activation's search attributes, the same list {@link SearchAttributeSetup} makes
+   * sure a real server has.
    */
   public static TestWorkflowEnvironment withSearchAttributes(TestWorkflowEnvironment env) {
-    env.registerSearchAttribute(
-        Activation.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    env.registerSearchAttribute(
-        Activation.ACTIVATION_OUTCOME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    env.registerSearchAttribute(
-        Activation.ACTIVATION_SCHEDULED_FOR.getName(),
-        IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
+    SearchAttributeSetup.ACTIVATION_ATTRIBUTES.forEach(env::registerSearchAttribute);
     return env;
   }
 }
