@@ -16,8 +16,6 @@ import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.WriteResult;
 import dev.abtest.activation.WriteResult.Kind;
 import dev.abtest.testing.ExperimentRow;
-import dev.abtest.testing.PostgresDatabase;
-import dev.abtest.testing.PostgresTest;
 import dev.abtest.testing.RowLocks;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,28 +30,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-@PostgresTest
-class ActivationStoreTest {
-  private Database database;
-  private ActivationStore store;
-
-  @BeforeEach
-  void freshDatabase(PostgresDatabase postgres) {
-    database = new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()));
-    store = new ActivationStore(database.jdbi());
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
-
+class ActivationStoreTest extends FreshStoreTest {
   @Test
   void findReadsTheWholeRowWithUtcTimestampsAndConfigurationAsJson() {
     ExperimentRow inserted =
@@ -325,9 +306,5 @@ class ActivationStoreTest {
     assertThatThrownBy(() -> store.writeStatusOnly("exp_any", "alice", "wf-1", "run-1", null))
         .isInstanceOf(RuntimeException.class)
         .hasMessageContaining("experiment_activation_audit");
-  }
-
-  private ExperimentRow insert(ExperimentRow row) {
-    return row.insert(database.dataSource());
   }
 }

@@ -11,33 +11,14 @@ import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.ViolationCode;
 import dev.abtest.testing.ExperimentRow;
-import dev.abtest.testing.PostgresDatabase;
-import dev.abtest.testing.PostgresTest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The audit of every decision: what a record holds, idempotence per key, the constraints. */
-@PostgresTest
-class AuditDecisionsTest {
-  private Database database;
-  private ActivationStore store;
-
-  @BeforeEach
-  void freshDatabase(PostgresDatabase postgres) {
-    database = new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()));
-    store = new ActivationStore(database.jdbi());
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
-
+class AuditDecisionsTest extends FreshStoreTest {
   private static Decision rejected(String id) {
     return new Decision(
         id,
@@ -184,9 +165,5 @@ class AuditDecisionsTest {
     assertThatThrownBy(
             () -> store.recordDecision(rejected("exp"), "wf", "run", AuditRecord.ACTIVATION_KEY))
         .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  private ExperimentRow insert(ExperimentRow row) {
-    return row.insert(database.dataSource());
   }
 }

@@ -12,37 +12,18 @@ import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.WriteResult;
 import dev.abtest.activation.WriteResult.Kind;
 import dev.abtest.testing.ExperimentRow;
-import dev.abtest.testing.PostgresDatabase;
-import dev.abtest.testing.PostgresTest;
 import dev.abtest.testing.RowLocks;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The write conditional on the validated snapshot (status, configuration, endDate). */
-@PostgresTest
-class SnapshotWriteTest {
-  private Database database;
-  private ActivationStore store;
-
-  @BeforeEach
-  void freshDatabase(PostgresDatabase postgres) {
-    database = new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()));
-    store = new ActivationStore(database.jdbi());
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
-
+class SnapshotWriteTest extends FreshStoreTest {
   private WriteResult write(Experiment approved, String runId) {
     return store.writeSnapshot(SnapshotWrite.of(approved, "alice", 0), "wf", runId, 1);
   }
@@ -198,9 +179,5 @@ class SnapshotWriteTest {
 
   private void update(String sql) {
     database.jdbi().useHandle(h -> h.execute(sql));
-  }
-
-  private ExperimentRow insert(ExperimentRow row) {
-    return row.insert(database.dataSource());
   }
 }

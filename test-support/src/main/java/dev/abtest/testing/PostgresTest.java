@@ -1,6 +1,7 @@
 package dev.abtest.testing;
 
 import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * under another class.
  */
 @Target(ElementType.TYPE)
+@Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(PostgresExtension.class)
 public @interface PostgresTest {
