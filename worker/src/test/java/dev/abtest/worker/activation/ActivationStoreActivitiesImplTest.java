@@ -16,48 +16,23 @@ import dev.abtest.activation.Outcome;
 import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.ViolationCode;
 import dev.abtest.activation.WriteResult;
-import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
-import dev.abtest.store.Database;
-import dev.abtest.store.DatabaseSettings;
 import dev.abtest.testing.ExperimentRow;
-import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
 import dev.abtest.testing.TestPolicies;
+import dev.abtest.worker.FreshActivityTest;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestActivityEnvironment;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The database activity through Temporal's activity test environment, on a real PostgreSQL. */
 @PostgresTest(ownServer = true)
-class ActivationStoreActivitiesImplTest {
+class ActivationStoreActivitiesImplTest extends FreshActivityTest {
   private static final ActivityOptions ONE_ATTEMPT = TestPolicies.activityAttempts(1);
-
-  private PostgresDatabase postgres;
-  private Database database;
-  private ActivationStore store;
-  private TestActivityEnvironment env;
-
-  @BeforeEach
-  void setUp(PostgresDatabase postgres) {
-    this.postgres = postgres;
-    database = new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()));
-    store = new ActivationStore(database.jdbi());
-    env = TestActivityEnvironment.newInstance();
-  }
-
-  @AfterEach
-  void tearDown() {
-    env.close();
-    database.close();
-  }
 
   private ActivationStoreActivities activities(ActivityOptions options) {
     env.registerActivitiesImplementations(new ActivationStoreActivitiesImpl(store));
@@ -260,9 +235,5 @@ class ActivationStoreActivitiesImplTest {
               assertThat(f.getType()).isEqualTo(ActivationFailures.INVALID_REQUEST);
               assertThat(f.isNonRetryable()).isTrue();
             });
-  }
-
-  private void insert(ExperimentRow row) {
-    row.insert(database.dataSource());
   }
 }

@@ -10,47 +10,28 @@ import dev.abtest.activation.ValidationReport;
 import dev.abtest.activation.ValidationReport.Verdict;
 import dev.abtest.activation.Violation;
 import dev.abtest.activation.ViolationCode;
-import dev.abtest.store.ActivationStore;
-import dev.abtest.store.Database;
-import dev.abtest.store.DatabaseSettings;
 import dev.abtest.testing.ExperimentRow;
-import dev.abtest.testing.PostgresDatabase;
-import dev.abtest.testing.PostgresTest;
 import dev.abtest.testing.TestPolicies;
+import dev.abtest.worker.FreshActivityTest;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestActivityEnvironment;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The validation activity through Temporal's activity test environment, on a real PostgreSQL. */
-@PostgresTest
-class ValidationActivitiesImplTest {
+class ValidationActivitiesImplTest extends FreshActivityTest {
   private static final Instant NOW = Instant.now();
 
-  private Database database;
-  private ActivationStore store;
-  private TestActivityEnvironment env;
   private ValidationActivities activities;
 
   @BeforeEach
-  void setUp(PostgresDatabase postgres) {
-    database = new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()));
-    store = new ActivationStore(database.jdbi());
-    env = TestActivityEnvironment.newInstance();
+  void registerTheValidation() {
     env.registerActivitiesImplementations(
         new ValidationActivitiesImpl(store, Clock.fixed(NOW, ZoneOffset.UTC)));
     activities = env.newActivityStub(ValidationActivities.class, TestPolicies.activityAttempts(3));
-  }
-
-  @AfterEach
-  void tearDown() {
-    env.close();
-    database.close();
   }
 
   @Test
@@ -156,9 +137,5 @@ class ValidationActivitiesImplTest {
               assertThat(f.isNonRetryable()).isTrue();
               assertThat(f.getOriginalMessage()).contains("control characters");
             });
-  }
-
-  private void insert(ExperimentRow row) {
-    row.insert(database.dataSource());
   }
 }
