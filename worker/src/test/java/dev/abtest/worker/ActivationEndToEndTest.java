@@ -13,7 +13,6 @@ import dev.abtest.activation.ValidationActivities;
 import dev.abtest.activation.ValidationReport;
 import dev.abtest.activation.Violation;
 import dev.abtest.activation.ViolationCode;
-import dev.abtest.activation.events.WebhookTargets;
 import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.TemporalServer;
 import dev.abtest.embedded.TemporalServers;
@@ -24,12 +23,10 @@ import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
 import dev.abtest.testing.RowLocks;
-import dev.abtest.testing.TestPolicies;
 import dev.abtest.testing.TestTemporal;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,11 +82,8 @@ class ActivationEndToEndTest {
     }
     temporal =
         TestTemporal.withSearchAttributes(TestWorkflowEnvironment.newInstance(options.build()));
-    Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
-    ActivationWorker.register(
-        worker,
-        TestPolicies.FAST_RETRIES,
-        WebhookTargets.none(),
+    TestWorkers.register(
+        temporal,
         ActivationWorker.Activities.of(store, Clock.systemUTC())
             .withValidation(HookedValidation::new));
     temporal.start();

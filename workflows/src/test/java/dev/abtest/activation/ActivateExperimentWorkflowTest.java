@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.atLeast;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.filter.v1.WorkflowExecutionFilter;
@@ -39,11 +37,11 @@ class ActivateExperimentWorkflowTest {
   private static final String ID = "exp_checkout";
 
   private final ValidationActivities validation =
-      mock(ValidationActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ValidationActivities.class);
   private final ActivationStoreActivities store =
-      mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ActivationStoreActivities.class);
   private final DecisionAuditActivities audit =
-      mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(DecisionAuditActivities.class);
   private WorkflowHarness harness;
 
   @BeforeEach

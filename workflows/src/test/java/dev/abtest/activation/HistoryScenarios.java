@@ -1,9 +1,7 @@
 package dev.abtest.activation;
 
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import dev.abtest.activation.events.ActivationEventActivities;
 import dev.abtest.activation.events.DeliveryResult;
@@ -152,15 +150,12 @@ enum HistoryScenarios {
 
   /** Runs the scenario on a fresh test server and returns its complete history. */
   WorkflowExecutionHistory record() throws Exception {
-    ValidationActivities validation =
-        mock(ValidationActivities.class, withSettings().withoutAnnotations());
-    ActivationStoreActivities store =
-        mock(ActivationStoreActivities.class, withSettings().withoutAnnotations());
-    DecisionAuditActivities audit =
-        mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
+    ValidationActivities validation = WorkflowHarness.activityMock(ValidationActivities.class);
+    ActivationStoreActivities store = WorkflowHarness.activityMock(ActivationStoreActivities.class);
+    DecisionAuditActivities audit = WorkflowHarness.activityMock(DecisionAuditActivities.class);
     stubs.accept(validation, store);
     ActivationEventActivities delivery =
-        mock(ActivationEventActivities.class, withSettings().withoutAnnotations());
+        WorkflowHarness.activityMock(ActivationEventActivities.class);
     when(delivery.post(any()))
         .thenAnswer(
             call -> {

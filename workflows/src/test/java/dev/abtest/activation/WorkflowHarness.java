@@ -9,6 +9,7 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
+import org.mockito.Mockito;
 
 /**
  * A Temporal test server with the activation workflow (built with a given policy) and the given
@@ -33,6 +34,14 @@ final class WorkflowHarness implements AutoCloseable {
           Duration.ofMillis(50),
           Duration.ofMillis(200),
           Duration.ofSeconds(2));
+
+  /**
+   * A mock of an activity interface: the annotations are left off the mock's class, so the worker
+   * registers the interface's activity types, not the mock's.
+   */
+  static <T> T activityMock(Class<T> activities) {
+    return Mockito.mock(activities, Mockito.withSettings().withoutAnnotations());
+  }
 
   /** How long a test waits for a result before it calls the run stuck. */
   static final Duration RESULT_TIMEOUT = Duration.ofSeconds(30);

@@ -11,7 +11,6 @@ import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
 import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.WriteResult;
-import dev.abtest.activation.events.WebhookTargets;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
 import dev.abtest.store.Database;
@@ -19,13 +18,12 @@ import dev.abtest.store.DatabaseSettings;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.PostgresDatabase;
 import dev.abtest.testing.PostgresTest;
-import dev.abtest.testing.TestPolicies;
 import dev.abtest.testing.TestTemporal;
 import dev.abtest.worker.ActivationWorker;
+import dev.abtest.worker.TestWorkers;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -66,11 +64,8 @@ class LostReplyRetryTest {
         };
 
     temporal = TestTemporal.withSearchAttributes(TestWorkflowEnvironment.newInstance());
-    Worker worker = temporal.newWorker(Activation.DEFAULT_TASK_QUEUE);
-    ActivationWorker.register(
-        worker,
-        TestPolicies.FAST_RETRIES,
-        WebhookTargets.none(),
+    TestWorkers.register(
+        temporal,
         ActivationWorker.Activities.of(store, Clock.systemUTC())
             .withWrites(losesFirstReply, real::recordDecision));
     temporal.start();
