@@ -1,11 +1,11 @@
 package dev.abtest.benchmark;
 
-import dev.abtest.activation.ActivateExperimentWorkflow;
-import dev.abtest.activation.ActivateExperimentWorkflowImpl;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
+import dev.abtest.activation.events.WebhookTargets;
 import dev.abtest.embedded.EmbeddedPostgres;
+import dev.abtest.embedded.FileTrees;
 import dev.abtest.embedded.TemporalDevServer;
 import dev.abtest.embedded.TemporalServer;
 import dev.abtest.runtime.SearchAttributeSetup;
@@ -13,8 +13,8 @@ import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import dev.abtest.worker.ActivationTelemetry;
+import dev.abtest.worker.ActivationWorker;
 import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
-import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -26,14 +26,11 @@ import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Everything a run measures on one Temporal engine, wired by hand in this process: a pool on the
@@ -104,7 +101,7 @@ final class BenchStack implements AutoCloseable {
   /** Starts a fresh PostgreSQL cluster under {@code directory} with one database for the run. */
   static EmbeddedPostgres startPostgres(Path directory, String databaseName) throws IOException {
     // A fresh cluster per run (the extracted binaries are kept): no bloat or settings from before.
-    deleteTree(directory.resolve("data"));
+    FileTrees.deleteRecursively(directory.resolve("data"));
     EmbeddedPostgres postgres = EmbeddedPostgres.builder().directory(directory).start();
     try {
       postgres.createDatabase(databaseName);
@@ -222,12 +219,14 @@ final class BenchStack implements AutoCloseable {
     ActivationPolicy policy = ActivationPolicy.defaults();
     ActivationStore store = new ActivationStore(database.jdbi());
 
-    Worker worker = factory.newWorker(ActivationContract.DEFAULT_TASK_QUEUE, options.build());
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
-    worker.registerActivitiesImplementations(
-        timed.validation(new ValidationActivitiesImpl(store, Clock.systemUTC())),
-        timed.store(new ActivationWriteActivitiesImpl(store)));
+    TimedActivities.TimedStore timedStore = timed.store(new ActivationWriteActivitiesImpl(store));
+    ActivationWorker.register(
+        factory.newWorker(ActivationContract.DEFAULT_TASK_QUEUE, options.build()),
+        policy,
+        WebhookTargets.none(),
+        ActivationWorker.Activities.of(store, Clock.systemUTC())
+            .withValidation(timed::validation)
+            .withWrites(timedStore, timedStore));
 
     Worker ceilingWorker = factory.newWorker(CEILING_QUEUE, options.build());
     ceilingWorker.registerWorkflowImplementationFactory(
@@ -257,18 +256,6 @@ final class BenchStack implements AutoCloseable {
   @Override
   public void close() {
     closeAll(closeables);
-  }
-
-  /** Deletes a directory tree if it exists. */
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   private static void closeAll(List<AutoCloseable> started) {

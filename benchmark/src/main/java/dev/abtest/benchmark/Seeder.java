@@ -1,27 +1,20 @@
 package dev.abtest.benchmark;
 
+import dev.abtest.testing.ExperimentRow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
 /**
  * Writes fresh PENDING experiments (valid configuration, end date in 30 days) into the Prisma
- * {@code "ABTest"} table, so every scenario activates experiments nobody touched before.
+ * {@code "ABTest"} table with the tests' {@link ExperimentRow}, so every scenario activates
+ * experiments nobody touched before.
  */
 final class Seeder {
-  private static final String INSERT =
-      "INSERT INTO \"ABTest\" (id, name, description, \"startDate\", \"endDate\", status,"
-          + " configuration, \"updatedAt\") VALUES (?, ?, NULL, ?, ?, 'PENDING', CAST(? AS jsonb), ?)";
-  private static final String CONFIGURATION =
-      "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}";
-
   private final DataSource dataSource;
 
   Seeder(DataSource dataSource) {
@@ -31,32 +24,14 @@ final class Seeder {
   /**
    * Inserts {@code count} experiments named {@code <prefix>-<i>} and returns their ids in order.
    */
-  List<String> pending(String prefix, int count) throws SQLException {
-    List<String> ids = new ArrayList<>(count);
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement insert = c.prepareStatement(INSERT)) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      for (int i = 0; i < count; i++) {
-        String id = prefix + "-" + i;
-        insert.setString(1, id);
-        insert.setString(2, "Benchmark " + id);
-        insert.setTimestamp(3, Timestamp.from(now));
-        insert.setTimestamp(4, Timestamp.from(now.plus(30, ChronoUnit.DAYS)));
-        insert.setString(5, CONFIGURATION);
-        insert.setTimestamp(6, Timestamp.from(now));
-        insert.addBatch();
-        ids.add(id);
-        if (i % 500 == 499) {
-          insert.executeBatch();
-        }
-      }
-      insert.executeBatch();
-      c.commit();
-      c.setAutoCommit(autoCommit);
+  List<String> pending(String prefix, int count) {
+    List<ExperimentRow> rows = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      String id = prefix + "-" + i;
+      rows.add(ExperimentRow.pending(id).withName("Benchmark " + id));
     }
-    return ids;
+    ExperimentRow.insertAll(dataSource, rows);
+    return rows.stream().map(ExperimentRow::id).toList();
   }
 
   /** How many experiments with this id prefix are ACTIVE. */

@@ -35,7 +35,7 @@ final class TimedActivities {
   }
 
   /** The write (timed) and the decision audit (passed through) of {@code delegate}. */
-  <T extends ActivationWriteActivities & DecisionAuditActivities> Object store(T delegate) {
+  <T extends ActivationWriteActivities & DecisionAuditActivities> TimedStore store(T delegate) {
     return new TimedStore(delegate, delegate);
   }
 
@@ -71,7 +71,7 @@ final class TimedActivities {
     }
   }
 
-  private final class TimedStore implements ActivationWriteActivities, DecisionAuditActivities {
+  final class TimedStore implements ActivationWriteActivities, DecisionAuditActivities {
     private final ActivationWriteActivities delegate;
     private final DecisionAuditActivities audit;
 

@@ -4,56 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.abtest.activation.Experiment;
 import dev.abtest.activation.ExperimentStatus;
-import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
 import dev.abtest.store.ExperimentRows;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The demo rows on a real PostgreSQL migrated by the store's own migrations. */
+@PostgresTest
 class DemoExperimentsTest {
-  private static EmbeddedPostgres postgres;
-  private static int databases;
   private Database database;
   private DemoExperiments seeds;
   private ExperimentRows rows;
 
-  @BeforeAll
-  static void startPostgres() throws IOException {
-    Path dir = Path.of("target", "pg-DemoExperimentsTest");
-    // A fresh cluster per run; the extracted binaries would be reused, the data must not be.
-    Path data = dir.resolve("data");
-    if (Files.exists(data)) {
-      try (Stream<Path> files = Files.walk(data)) {
-        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-      }
-    }
-    postgres = EmbeddedPostgres.builder().directory(dir).fastAndUnsafe(true).start();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @BeforeEach
-  void freshDatabase() {
-    String name = "seeds_" + System.nanoTime() + "_" + ++databases;
-    postgres.createDatabase(name);
-    database = new Database(DatabaseSettings.parse(postgres.postgresqlUrl(name)).withPoolSize(2));
-    database.migrate();
+  void freshDatabase(PostgresDatabase postgres) {
+    database =
+        new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()).withPoolSize(2));
     seeds = database.jdbi().onDemand(DemoExperiments.class);
     rows = database.jdbi().onDemand(ExperimentRows.class);
   }
@@ -123,15 +97,9 @@ class DemoExperimentsTest {
   }
 
   private void insertOwnRow(String id) {
-    database
-        .jdbi()
-        .useHandle(
-            h ->
-                h.createUpdate(
-                        "INSERT INTO \"ABTest\" (id, name, \"startDate\", \"endDate\", status,"
-                            + " configuration, \"updatedAt\") VALUES (:id, 'mine', now(),"
-                            + " now() + interval '1 day', 'ACTIVE', '{}', now())")
-                    .bind("id", id)
-                    .execute());
+    ExperimentRow.of(id, ExperimentStatus.ACTIVE)
+        .withName("mine")
+        .withConfiguration("{}")
+        .insert(database.dataSource());
   }
 }

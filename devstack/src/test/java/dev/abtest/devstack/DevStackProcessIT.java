@@ -3,6 +3,7 @@ package dev.abtest.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.abtest.embedded.TemporalServers;
+import dev.abtest.testing.ServiceProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -58,10 +58,10 @@ class DevStackProcessIT {
     dataDir = work.resolve(name + "-" + System.nanoTime()).toAbsolutePath();
     logDir = dataDir.resolveSibling(dataDir.getFileName() + "-logs");
     Files.createDirectories(logDir);
-    httpPort = freePort();
-    workerPort = freePort();
-    temporalPort = freePort();
-    uiPort = freePort();
+    httpPort = ServiceProcess.freeLoopbackPort();
+    workerPort = ServiceProcess.freeLoopbackPort();
+    temporalPort = ServiceProcess.freeLoopbackPort();
+    uiPort = ServiceProcess.freeLoopbackPort();
   }
 
   @AfterEach
@@ -229,21 +229,7 @@ class DevStackProcessIT {
     Assumptions.assumeTrue(
         cli.isPresent(), "needs the Temporal CLI (scripts/install-temporal-cli)");
     try (ServerSocket taken = new ServerSocket(temporalPort, 1, InetAddress.getLoopbackAddress())) {
-      Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      ProcessBuilder builder =
-          new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
-              .redirectErrorStream(true)
-              .redirectOutput(logDir.resolve("run-1.log").toFile());
-      Map<String, String> env = builder.environment();
-      env.put("DEVSTACK_DIR", dataDir.toString());
-      env.put("HTTP_PORT", Integer.toString(httpPort));
-      env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
-      env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
-      env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
-      env.put("DEVSTACK_TEMPORAL", "cli");
-      env.put("TEMPORAL_CLI", cli.get().toString());
-      Process process = builder.start();
+      Process process = launch().start(logDir.resolve("run-1.log"));
       processes.add(process);
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
       assertThat(process.exitValue()).isNotZero();
@@ -256,34 +242,18 @@ class DevStackProcessIT {
   }
 
   private Process start(int run) throws IOException, InterruptedException {
-    Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
-    assertThat(jar).as("the packaged dev stack (mvn package)").isRegularFile();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder builder =
-        new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
-            .redirectErrorStream(true)
-            .redirectOutput(logDir.resolve("run-" + run + ".log").toFile());
-    Map<String, String> env = builder.environment();
-    env.keySet()
-        .removeIf(
-            k -> k.startsWith("AUTH_") || k.startsWith("TEMPORAL_") || k.equals("POSTGRESQL_URL"));
-    env.put("DEVSTACK_DIR", dataDir.toString());
-    env.put("HTTP_PORT", Integer.toString(httpPort));
-    env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(workerPort));
-    env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
-    env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
-    env.remove("DEVSTACK_TEMPORAL");
-    if (cli.isPresent()) {
-      env.put("DEVSTACK_TEMPORAL", "cli");
-      env.put("TEMPORAL_CLI", cli.get().toString());
-    }
+    assertThat(DevStackLaunch.jar()).as("the packaged dev stack (mvn package)").isRegularFile();
     long t0 = System.nanoTime();
-    Process process = builder.start();
+    Process process = launch().start(logDir.resolve("run-" + run + ".log"));
     processes.add(process);
     awaitReady(process, run);
     System.out.printf(
         "dev stack run %d ready in %d ms%n", run, (System.nanoTime() - t0) / 1_000_000);
     return process;
+  }
+
+  private DevStackLaunch launch() {
+    return new DevStackLaunch(dataDir, httpPort, workerPort, temporalPort, uiPort, cli);
   }
 
   private void awaitReady(Process process, int run) throws IOException, InterruptedException {
@@ -383,11 +353,5 @@ class DevStackProcessIT {
                     .orElse(false))
         .map(ProcessHandle::pid)
         .toList();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -12,6 +12,7 @@ import dev.abtest.embedded.EmbeddedPostgres;
 import dev.abtest.embedded.TemporalCli;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
+import dev.abtest.testing.ServiceProcess;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -144,14 +145,14 @@ class ProductionTopologyIT {
             "is ready with search attributes: ExperimentId=Keyword ActivationOutcome=Keyword"
                 + " ActivationScheduledFor=Datetime");
 
-    workerPort = freePort();
+    workerPort = ServiceProcess.freeLoopbackPort();
     Process worker = startJar("worker", workerPort);
     awaitReady("worker", worker, workerPort);
     // The worker has migrated the application database; the demo rows give every contract case.
     try (Database database = new Database(DatabaseSettings.parse(appUrl()).withPoolSize(1))) {
       database.jdbi().onDemand(DemoExperiments.class).seed(false);
     }
-    starterPort = freePort();
+    starterPort = ServiceProcess.freeLoopbackPort();
     Process starter = startJar("starter", starterPort);
     awaitReady("starter", starter, starterPort);
   }
@@ -604,12 +605,6 @@ class ProductionTopologyIT {
       }
     }
     throw new IOException("no free port in 20000-31999");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static Path repositoryRoot() {

@@ -6,14 +6,13 @@ import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationSchedule;
 import dev.abtest.embedded.TemporalServers;
+import dev.abtest.testing.ServiceProcess;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -80,27 +79,13 @@ class RealServerIT {
     Path work = Path.of(System.getProperty("devstack.workDir", "target/it")).toAbsolutePath();
     dataDir = work.resolve("real-server-" + System.nanoTime());
     Files.createDirectories(dataDir);
-    httpPort = freePort();
-    temporalPort = freePort();
-    uiPort = freePort();
-    Path jar = Path.of(System.getProperty("devstack.jar", "target/devstack.jar"));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder builder =
-        new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString())
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve(dataDir.getFileName() + ".log").toFile());
-    Map<String, String> env = builder.environment();
-    env.keySet()
-        .removeIf(
-            k -> k.startsWith("AUTH_") || k.startsWith("TEMPORAL_") || k.equals("POSTGRESQL_URL"));
-    env.put("DEVSTACK_DIR", dataDir.toString());
-    env.put("HTTP_PORT", Integer.toString(httpPort));
-    env.put("DEVSTACK_WORKER_HTTP_PORT", Integer.toString(freePort()));
-    env.put("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort);
-    env.put("DEVSTACK_UI_PORT", Integer.toString(uiPort));
-    env.put("DEVSTACK_TEMPORAL", "cli");
-    env.put("TEMPORAL_CLI", cli.get().toString());
-    stack = builder.start();
+    httpPort = ServiceProcess.freeLoopbackPort();
+    temporalPort = ServiceProcess.freeLoopbackPort();
+    uiPort = ServiceProcess.freeLoopbackPort();
+    stack =
+        new DevStackLaunch(
+                dataDir, httpPort, ServiceProcess.freeLoopbackPort(), temporalPort, uiPort, cli)
+            .start(work.resolve(dataDir.getFileName() + ".log"));
     awaitReady();
 
     assertThat(activate("exp_123456").statusCode()).isEqualTo(200);
@@ -450,11 +435,5 @@ class RealServerIT {
       Thread.sleep(100);
     }
     throw new AssertionError("the dev stack was not ready within 180 s");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -350,7 +350,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   private void initdb() throws IOException {
     // A data dir without PG_VERSION is an interrupted initdb: start over.
-    PostgresBinaries.deleteTree(data);
+    FileTrees.deleteRecursively(data);
     Files.createDirectories(data);
     Files.setAttribute(data, "unix:mode", 0700);
     runAs.own(data);

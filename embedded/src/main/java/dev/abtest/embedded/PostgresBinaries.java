@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +16,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
@@ -43,7 +41,7 @@ final class PostgresBinaries {
       return target;
     }
     if (Files.exists(target)) {
-      deleteTree(target); // an interrupted extraction: no marker
+      FileTrees.deleteRecursively(target); // an interrupted extraction: no marker
     }
     // Extract beside the target, then rename, so a concurrent or killed extraction never leaves a
     // half-filled directory under the final name.
@@ -60,7 +58,7 @@ final class PostgresBinaries {
       }
     } finally {
       if (Files.exists(staging)) {
-        deleteTree(staging);
+        FileTrees.deleteRecursively(staging);
       }
     }
     return target;
@@ -181,16 +179,5 @@ final class PostgresBinaries {
       }
     }
     Files.setPosixFilePermissions(p, perms);
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
-    }
   }
 }

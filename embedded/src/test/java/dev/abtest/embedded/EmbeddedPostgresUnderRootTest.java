@@ -48,7 +48,7 @@ class EmbeddedPostgresUnderRootTest {
   @AfterEach
   void deleteDirectories() throws IOException {
     for (Path p : cleanup) {
-      PostgresBinaries.deleteTree(p);
+      FileTrees.deleteRecursively(p);
     }
   }
 

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.temporal.api.common.v1.WorkflowExecution;
+import dev.abtest.testing.ServiceProcess;
+import dev.abtest.testing.WorkflowRuns;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -215,16 +215,7 @@ class ActivationEventsDeliveryIT {
   }
 
   private DescribeWorkflowExecutionResponse describeDelivery(String eventId, int urlIndex) {
-    return stack
-        .stubs
-        .blockingStub()
-        .describeWorkflowExecution(
-            DescribeWorkflowExecutionRequest.newBuilder()
-                .setNamespace("default")
-                .setExecution(
-                    WorkflowExecution.newBuilder()
-                        .setWorkflowId("activation-event:" + eventId + ":" + urlIndex))
-                .build());
+    return WorkflowRuns.describe(stack.stubs, "activation-event:" + eventId + ":" + urlIndex, null);
   }
 
   private WorkflowExecutionStatus deliveryStatus(String eventId, int urlIndex) {

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.temporal.api.common.v1.WorkflowExecution;
+import dev.abtest.testing.ServiceProcess;
+import dev.abtest.testing.WorkflowRuns;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -183,16 +183,7 @@ class ActivationEventsIT {
   }
 
   private WorkflowExecutionStatus deliveryStatus(String eventId, int urlIndex) {
-    return stack
-        .stubs
-        .blockingStub()
-        .describeWorkflowExecution(
-            DescribeWorkflowExecutionRequest.newBuilder()
-                .setNamespace("default")
-                .setExecution(
-                    WorkflowExecution.newBuilder()
-                        .setWorkflowId("activation-event:" + eventId + ":" + urlIndex))
-                .build())
+    return WorkflowRuns.describe(stack.stubs, "activation-event:" + eventId + ":" + urlIndex, null)
         .getWorkflowExecutionInfo()
         .getStatus();
   }
@@ -262,7 +253,7 @@ class ActivationEventsIT {
             "activation_events_total\\{[^}]*result=\"delivered\",type=\"experiment.activated\"")
         .containsPattern(
             "activation_events_total\\{[^}]*result=\"failed\",type=\"experiment.activated\"");
-    assertThat(Files.readString(worker.log)).doesNotContain(secret.substring(6));
+    assertThat(Files.readString(worker.log())).doesNotContain(secret.substring(6));
   }
 
   @Test

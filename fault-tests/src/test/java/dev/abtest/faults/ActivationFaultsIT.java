@@ -2,6 +2,7 @@ package dev.abtest.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.abtest.testing.ServiceProcess;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

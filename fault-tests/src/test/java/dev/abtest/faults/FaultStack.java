@@ -8,32 +8,28 @@ import dev.abtest.embedded.TemporalServers;
 import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.ServiceProcess;
+import dev.abtest.testing.WorkflowRuns;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The services a fault test runs against, all on 127.0.0.1: an embedded PostgreSQL, the Temporal
@@ -41,6 +37,8 @@ import java.util.stream.Stream;
  * as processes started from their jars.
  */
 final class FaultStack implements AutoCloseable {
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
   static final Path WORKER_JAR = jar("faults.workerJar", "../worker/target/worker.jar");
   static final Path STARTER_JAR = jar("faults.starterJar", "../starter/target/starter.jar");
   static final Path WORK_DIR =
@@ -54,7 +52,7 @@ final class FaultStack implements AutoCloseable {
   static final Map<String, String> PATIENT_STARTER = Map.of("ACTIVATION_START_TIMEOUT", "15s");
 
   final EmbeddedPostgres postgres;
-  final String databaseName;
+  private final PostgresDatabase postgresDatabase;
   final TemporalDevServer temporal;
   final Database database;
   final WorkflowServiceStubs stubs;
@@ -62,14 +60,13 @@ final class FaultStack implements AutoCloseable {
   private final List<ServiceProcess> processes = new ArrayList<>();
 
   private FaultStack(
-      EmbeddedPostgres postgres,
-      String databaseName,
+      PostgresDatabase postgresDatabase,
       TemporalDevServer temporal,
       Database database,
       WorkflowServiceStubs stubs,
       Path logDir) {
-    this.postgres = postgres;
-    this.databaseName = databaseName;
+    this.postgresDatabase = postgresDatabase;
+    this.postgres = postgresDatabase.server();
     this.temporal = temporal;
     this.database = database;
     this.stubs = stubs;
@@ -79,21 +76,16 @@ final class FaultStack implements AutoCloseable {
   /** PostgreSQL (data under target/faults/{@code name}) and Temporal, migrated and registered. */
   static FaultStack start(String name) throws Exception {
     Path dir = WORK_DIR.resolve(name);
-    // A fresh cluster per run (the extracted binaries are kept).
-    deleteTree(dir.resolve("postgres").resolve("data"));
-    EmbeddedPostgres postgres =
-        EmbeddedPostgres.builder().directory(dir.resolve("postgres")).fastAndUnsafe(true).start();
-    String databaseName = "faults_" + System.currentTimeMillis();
-    postgres.createDatabase(databaseName);
+    // A server of its own (the tests stop it), a fresh migrated database.
+    PostgresDatabase postgres = PostgresDatabase.create("faults-" + name, true, true);
     Database database =
         new Database(
             new DatabaseSettings(
-                postgres.jdbcUrl(databaseName),
+                postgres.jdbcUrl(),
                 postgres.user(),
                 postgres.password(),
                 4,
                 DatabaseSettings.DEFAULT_CONNECTION_TIMEOUT));
-    database.migrate();
     // The real server: its own sticky-queue timeout moves a killed worker's workflow tasks back to
     // the normal queue, and it can be stopped and started again with its database file.
     TemporalDevServer temporal =
@@ -113,13 +105,13 @@ final class FaultStack implements AutoCloseable {
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
     new SearchAttributeSetup(stubs, "default", Duration.ofSeconds(10))
         .ensure(ActivationContract.SEARCH_ATTRIBUTES);
-    return new FaultStack(postgres, databaseName, temporal, database, stubs, dir.resolve("logs"));
+    return new FaultStack(postgres, temporal, database, stubs, dir.resolve("logs"));
   }
 
   /** The environment both processes read: the contract's settings, pointing at this stack. */
   Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
-    env.put("POSTGRESQL_URL", postgres.postgresqlUrl(databaseName));
+    env.put("POSTGRESQL_URL", postgresDatabase.postgresqlUrl());
     env.put("TEMPORAL_ADDRESS", temporal.target());
     env.put("TEMPORAL_NAMESPACE", "default");
     env.put("TEMPORAL_TASK_QUEUE", ActivationContract.DEFAULT_TASK_QUEUE);
@@ -131,13 +123,32 @@ final class FaultStack implements AutoCloseable {
   ServiceProcess startWorker(Map<String, String> extra) throws Exception {
     Map<String, String> env = env();
     env.putAll(extra);
-    return track(ServiceProcess.start("worker", WORKER_JAR, env, logDir));
+    return track(start("worker", WORKER_JAR, env));
   }
 
   ServiceProcess startStarter(Map<String, String> extra) throws Exception {
     Map<String, String> env = env();
     env.putAll(extra);
-    return track(ServiceProcess.start("starter", STARTER_JAR, env, logDir));
+    return track(start("starter", STARTER_JAR, env));
+  }
+
+  /** {@code java -jar jar} on a free HTTP port, ready (GET /readyz = 200) when it returns. */
+  private ServiceProcess start(String name, Path jar, Map<String, String> env) throws Exception {
+    ServiceProcess process =
+        ServiceProcess.jar(jar)
+            .name(name)
+            .jvmArgs("-Xmx256m")
+            .env(env)
+            .httpOnFreePort()
+            .log(logDir.resolve(name + "-" + processes.size() + ".log"))
+            .start();
+    try {
+      process.awaitReady(READY_TIMEOUT);
+    } catch (Exception | Error e) {
+      process.kill();
+      throw e;
+    }
+    return process;
   }
 
   private ServiceProcess track(ServiceProcess process) {
@@ -146,30 +157,13 @@ final class FaultStack implements AutoCloseable {
   }
 
   /** Inserts {@code count} valid PENDING experiments {@code <prefix>-<i>}; returns their ids. */
-  List<String> seedPending(String prefix, int count) throws SQLException {
-    List<String> ids = new ArrayList<>();
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    try (Connection c = database.dataSource().getConnection();
-        PreparedStatement insert =
-            c.prepareStatement(
-                "INSERT INTO \"ABTest\" (id, name, \"startDate\", \"endDate\", status,"
-                    + " configuration, \"updatedAt\") VALUES (?, ?, ?, ?, 'PENDING',"
-                    + " CAST(? AS jsonb), ?)")) {
-      for (int i = 0; i < count; i++) {
-        String id = prefix + "-" + i;
-        insert.setString(1, id);
-        insert.setString(2, "Fault test " + id);
-        insert.setTimestamp(3, Timestamp.from(now));
-        insert.setTimestamp(4, Timestamp.from(now.plus(30, ChronoUnit.DAYS)));
-        insert.setString(
-            5, "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}");
-        insert.setTimestamp(6, Timestamp.from(now));
-        insert.addBatch();
-        ids.add(id);
-      }
-      insert.executeBatch();
+  List<String> seedPending(String prefix, int count) {
+    List<ExperimentRow> rows = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      rows.add(ExperimentRow.pending(prefix + "-" + i).withName("Fault test " + prefix + "-" + i));
     }
-    return ids;
+    ExperimentRow.insertAll(database.dataSource(), rows);
+    return rows.stream().map(ExperimentRow::id).toList();
   }
 
   /** What the database holds for the experiments {@code <prefix>-*}. */
@@ -247,15 +241,7 @@ final class FaultStack implements AutoCloseable {
   String describeOpen(String experimentId) {
     try {
       var response =
-          stubs
-              .blockingStub()
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace("default")
-                      .setExecution(
-                          WorkflowExecution.newBuilder()
-                              .setWorkflowId(ActivationContract.workflowId(experimentId)))
-                      .build());
+          WorkflowRuns.describe(stubs, ActivationContract.workflowId(experimentId), null);
       StringBuilder out =
           new StringBuilder(experimentId)
               .append(": ")
@@ -307,15 +293,7 @@ final class FaultStack implements AutoCloseable {
   private boolean isClosed(String experimentId) {
     try {
       WorkflowExecutionStatus status =
-          stubs
-              .blockingStub()
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace("default")
-                      .setExecution(
-                          WorkflowExecution.newBuilder()
-                              .setWorkflowId(ActivationContract.workflowId(experimentId)))
-                      .build())
+          WorkflowRuns.describe(stubs, ActivationContract.workflowId(experimentId), null)
               .getWorkflowExecutionInfo()
               .getStatus();
       return status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
@@ -324,18 +302,6 @@ final class FaultStack implements AutoCloseable {
         return false; // never started: counts as not done
       }
       throw e;
-    }
-  }
-
-  /** Deletes a directory tree if it exists. */
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 
@@ -355,6 +321,6 @@ final class FaultStack implements AutoCloseable {
     stubs.shutdownNow();
     temporal.close();
     database.close();
-    postgres.close();
+    postgresDatabase.close();
   }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.testing.TestPolicies;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,16 +26,19 @@ class ResilienceTest {
   static Api api;
   static String token;
 
+  /** Its own stack: these tests stop PostgreSQL and Temporal, which the other classes share. */
   @BeforeAll
   static void start() {
-    stack = TestStack.isolated();
+    stack = TestStack.startOwn(ResilienceTest.class);
     api = stack.api;
     token = stack.token("ops");
   }
 
   @AfterAll
   static void stop() {
-    stack.close();
+    if (stack != null) {
+      stack.close();
+    }
   }
 
   @Test
@@ -43,7 +47,7 @@ class ResilienceTest {
     try (StarterApp quick = stack.starter(Map.of("ACTIVATION_WAIT_BUDGET", "1s"))) {
       Api quickApi = new Api(quick.baseUri());
       String statusUrl;
-      stack.postgres.stop();
+      stack.postgres().stop();
       try {
         Api.Reply reply = quickApi.activate(id, token);
 
@@ -66,7 +70,7 @@ class ResilienceTest {
             "Activation history unavailable",
             "UNAVAILABLE");
       } finally {
-        stack.postgres.start();
+        stack.postgres().start();
       }
 
       await()
@@ -119,22 +123,17 @@ class ResilienceTest {
   @Test
   void retriesRunningOutIs500WithoutAStackTrace() throws Exception {
     String queue = "exhausting-" + TestStack.newId("q");
-    ActivationPolicy impatient =
-        new ActivationPolicy(
-            Duration.ofSeconds(1),
-            Duration.ofMillis(100),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(2));
+    ActivationPolicy impatient = TestPolicies.EXHAUSTED_IN_TWO_SECONDS;
     String id = stack.insert("exhausted", ExperimentStatus.PENDING);
     try (AutoCloseable worker = stack.extraWorker(queue, impatient);
         StarterApp starter = stack.starter(Map.of("TEMPORAL_TASK_QUEUE", queue))) {
       Api exhaustingApi = new Api(starter.baseUri());
-      stack.postgres.stop();
+      stack.postgres().stop();
       Api.Reply reply;
       try {
         reply = exhaustingApi.activate(id, token);
       } finally {
-        stack.postgres.start();
+        stack.postgres().start();
       }
 
       assertError(reply, 500, "Failed to activate experiment", "INTERNAL");
@@ -151,12 +150,12 @@ class ResilienceTest {
     StarterApp starter = stack.starter(Map.of("SHUTDOWN_DRAIN_TIMEOUT", "20s"));
     Api drainingApi = new Api(starter.baseUri());
     CompletableFuture<Api.Reply> inFlight;
-    stack.postgres.stop();
+    stack.postgres().stop();
     try {
       inFlight = CompletableFuture.supplyAsync(() -> drainingApi.activate(id, token));
       await().atMost(Duration.ofSeconds(10)).until(() -> stack.runsStartedFor(id) > 0);
     } finally {
-      stack.postgres.start();
+      stack.postgres().start();
     }
     CompletableFuture<Void> closing = CompletableFuture.runAsync(starter::close);
 

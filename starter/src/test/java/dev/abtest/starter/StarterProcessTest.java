@@ -2,12 +2,11 @@ package dev.abtest.starter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.abtest.testing.ServiceProcess;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -106,18 +105,8 @@ class StarterProcessTest {
     }
   }
 
-  private static Process start(Map<String, String> env) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java, "-cp", System.getProperty("java.class.path"), StarterMain.class.getName());
-    builder.environment().clear();
-    builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    builder.environment().put("HOME", new File("target").getAbsolutePath());
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    process.getOutputStream().close();
-    return process;
+  private static Process start(Map<String, String> env) {
+    return ServiceProcess.mainClass(StarterMain.class).onlyGivenEnv().env(env).start().process();
   }
 
   private static List<String> lines(byte[] bytes) {

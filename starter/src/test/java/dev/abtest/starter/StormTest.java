@@ -3,6 +3,7 @@ package dev.abtest.starter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.testing.TestPolicies;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -102,7 +103,7 @@ class StormTest {
               + " requests waiting on one run after "
               + Duration.ofNanos(System.nanoTime() - started).toMillis()
               + " ms");
-      AutoCloseable worker = stack.extraWorker(queue, TestStack.FAST_RETRIES);
+      AutoCloseable worker = stack.extraWorker(queue, TestPolicies.FAST_RETRIES);
       try {
         CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
             .get(BUDGET.toSeconds() + 60, TimeUnit.SECONDS);

@@ -1,11 +1,11 @@
 package dev.abtest.starter;
 
-import dev.abtest.activation.ActivateExperimentWorkflow;
-import dev.abtest.activation.ActivateExperimentWorkflowImpl;
 import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.activation.events.WebhookTargets;
 import dev.abtest.embedded.EmbeddedPostgres;
+import dev.abtest.embedded.FileTrees;
 import dev.abtest.embedded.TemporalServer;
 import dev.abtest.embedded.TemporalServers;
 import dev.abtest.runtime.Env;
@@ -13,8 +13,10 @@ import dev.abtest.runtime.SearchAttributeSetup;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
-import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
-import dev.abtest.worker.validation.ValidationActivitiesImpl;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.TestPolicies;
+import dev.abtest.worker.ActivationWorker;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.interceptors.WorkerInterceptorBase;
@@ -28,22 +30,17 @@ import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.workflow.Workflow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -59,22 +56,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * jqwik properties from {@link #shared()}.
  */
 final class TestStack implements AutoCloseable {
-  static final String VALID_CONFIGURATION =
-      "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}";
-
-  /** Short backoff: a test waiting for a retried activity waits milliseconds, not minutes. */
-  static final ActivationPolicy FAST_RETRIES =
-      new ActivationPolicy(
-          Duration.ofSeconds(10),
-          Duration.ofMillis(100),
-          Duration.ofSeconds(1),
-          Duration.ofMinutes(10));
+  static final String VALID_CONFIGURATION = ExperimentRow.VALID_CONFIGURATION;
 
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final AtomicInteger STACKS = new AtomicInteger();
 
   private final Path dir;
-  final EmbeddedPostgres postgres;
+  private final PostgresDatabase postgresDatabase;
   final TemporalServer temporal;
   final Database database;
   final Jdbi jdbi;
@@ -89,19 +77,19 @@ final class TestStack implements AutoCloseable {
   private final StarterApp starter;
   final Api api;
 
-  private TestStack() throws IOException {
-    // One directory per stack and test JVM: two builds of this tree may run at once, and a test
-    // may run a stack of its own beside the shared one.
+  /**
+   * A stack on a database of its own, on the JVM's PostgreSQL server, or on a server of its own
+   * (with a Temporal server of its own anyway) for a class that stops them.
+   */
+  private TestStack(Class<?> owner, boolean ownPostgres) throws IOException {
+    // One directory per test JVM: two builds of this tree may run at once.
     dir =
         Path.of(
-            "target",
-            "pg-starter-tests-" + ProcessHandle.current().pid() + "-" + STACKS.incrementAndGet());
-    deleteRecursively(dir);
-    postgres = EmbeddedPostgres.builder().directory(dir).port(0).fastAndUnsafe(true).start();
-    postgres.createDatabase("starter");
-    postgresqlUrl = postgres.postgresqlUrl("starter");
+            "target", "temporal-" + owner.getSimpleName() + "-" + ProcessHandle.current().pid());
+    FileTrees.deleteRecursively(dir);
+    postgresDatabase = PostgresDatabase.create(owner, true, ownPostgres);
+    postgresqlUrl = postgresDatabase.postgresqlUrl();
     database = new Database(DatabaseSettings.parse(postgresqlUrl));
-    database.migrate();
     jdbi = database.jdbi();
 
     // The CLI's dev server when installed (the test command installs it), else the test server.
@@ -121,11 +109,8 @@ final class TestStack implements AutoCloseable {
         WorkerFactory.newInstance(
             client,
             WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new RunCounter()).build());
-    Worker worker = workers.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_RETRIES));
-    ActivationStore store = new ActivationStore(jdbi);
-    worker.registerActivitiesImplementations(activities(store));
+    registerWorker(
+        workers.newWorker(ActivationContract.DEFAULT_TASK_QUEUE), TestPolicies.FAST_RETRIES);
     workers.start();
 
     tokens = Tokens.start();
@@ -133,12 +118,18 @@ final class TestStack implements AutoCloseable {
     api = new Api(starter.baseUri());
   }
 
-  /** The worker's real activity implementations. */
-  private static Object[] activities(ActivationStore store) {
-    return new Object[] {
-      new ValidationActivitiesImpl(store, Clock.systemUTC()),
-      new ActivationWriteActivitiesImpl(store)
-    };
+  /** The worker's workflows and real activities, as the worker process registers them. */
+  private void registerWorker(Worker worker, ActivationPolicy policy) {
+    ActivationWorker.register(
+        worker,
+        policy,
+        WebhookTargets.none(),
+        ActivationWorker.Activities.of(new ActivationStore(jdbi), Clock.systemUTC()));
+  }
+
+  /** The PostgreSQL server, to stop and start: only a stack of its own ({@link #startOwn}) may. */
+  EmbeddedPostgres postgres() {
+    return postgresDatabase.server();
   }
 
   /**
@@ -208,23 +199,10 @@ final class TestStack implements AutoCloseable {
   }
 
   void insertWithId(String id, ExperimentStatus status, String configuration, Instant endDate) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    jdbi.useHandle(
-        handle ->
-            handle
-                .createUpdate(
-                    "INSERT INTO \"ABTest\" (id, name, description, \"startDate\", \"endDate\","
-                        + " status, configuration, \"updatedAt\") VALUES (:id, :name, NULL,"
-                        + " :startDate, :endDate, CAST(:status AS \"ExperimentStatus\"),"
-                        + " CAST(:configuration AS jsonb), :updatedAt)")
-                .bind("id", id)
-                .bind("name", "Experiment " + id)
-                .bind("startDate", utc(now.minus(10, ChronoUnit.DAYS)))
-                .bind("endDate", utc(endDate))
-                .bind("status", status.name())
-                .bind("configuration", configuration)
-                .bind("updatedAt", utc(now.minus(5, ChronoUnit.DAYS)))
-                .execute());
+    ExperimentRow.of(id, status)
+        .withConfiguration(configuration)
+        .withEndDate(endDate)
+        .insert(database.dataSource());
   }
 
   String status(String id) {
@@ -293,10 +271,7 @@ final class TestStack implements AutoCloseable {
         WorkerFactory.newInstance(
             WorkflowClient.newInstance(
                 stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build()));
-    Worker worker = factory.newWorker(taskQueue);
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
-    worker.registerActivitiesImplementations(activities(new ActivationStore(jdbi)));
+    registerWorker(factory.newWorker(taskQueue), policy);
     factory.start();
     return () -> {
       factory.shutdownNow();
@@ -316,10 +291,6 @@ final class TestStack implements AutoCloseable {
     return runsStarted.values().stream().filter(workflowId::equals).count();
   }
 
-  static LocalDateTime utc(Instant instant) {
-    return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
-
   private boolean closed;
 
   @Override
@@ -335,9 +306,9 @@ final class TestStack implements AutoCloseable {
     workerStubs.shutdownNow();
     temporal.close();
     database.close();
-    postgres.close();
+    postgresDatabase.close();
     try {
-      deleteRecursively(dir);
+      FileTrees.deleteRecursively(dir);
     } catch (IOException e) {
       // Left behind under target/: the next clean removes it.
     }
@@ -357,17 +328,6 @@ final class TestStack implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
-  }
-
   private static TestStack shared;
 
   /**
@@ -377,7 +337,7 @@ final class TestStack implements AutoCloseable {
   static synchronized TestStack shared() {
     if (shared == null) {
       try {
-        shared = new TestStack();
+        shared = new TestStack(TestStack.class, false);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -388,12 +348,12 @@ final class TestStack implements AutoCloseable {
   }
 
   /**
-   * A stack of the caller's own, for tests that stop its PostgreSQL or Temporal (the shared one
-   * must stay up for every other test class); the caller closes it.
+   * A stack of {@code owner}'s own, with its own PostgreSQL and Temporal servers: for a class that
+   * stops them (never the shared stack's, which every other class uses). Closing it stops them.
    */
-  static TestStack isolated() {
+  static TestStack startOwn(Class<?> owner) {
     try {
-      return new TestStack();
+      return new TestStack(owner, true);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -15,7 +15,8 @@ import dev.abtest.activation.Experiment;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.WriteResult;
 import dev.abtest.activation.WriteResult.Kind;
-import dev.abtest.store.ExperimentFixtures.NewExperiment;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.RowLocks;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,44 +30,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class ActivationStoreTest {
-  private static TestPostgres postgres;
-
-  private Database database;
-  private ActivationStore store;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start(ActivationStoreTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
-  @BeforeEach
-  void freshDatabase() {
-    database = postgres.newMigratedDatabase();
-    store = new ActivationStore(database.jdbi());
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
-
+class ActivationStoreTest extends FreshStoreTest {
   @Test
   void findReadsTheWholeRowWithUtcTimestampsAndConfigurationAsJson() {
-    NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_read", PENDING);
+    ExperimentRow inserted =
+        insert(ExperimentRow.of("exp_read", PENDING).withDescription("fixture"));
 
     Experiment row = store.find("exp_read").orElseThrow();
 
@@ -89,11 +61,8 @@ class ActivationStoreTest {
 
   @Test
   void configurationThatIsNotAnObjectIsReadAsIs() {
-    ExperimentFixtures.insert(
-        database.jdbi(),
-        NewExperiment.of("exp_text", PENDING).withConfiguration("\"not a configuration\""));
-    ExperimentFixtures.insert(
-        database.jdbi(), NewExperiment.of("exp_null", PENDING).withConfiguration("null"));
+    insert(ExperimentRow.of("exp_text", PENDING).withConfiguration("\"not a configuration\""));
+    insert(ExperimentRow.of("exp_null", PENDING).withConfiguration("null"));
 
     assertThat(store.find("exp_text").orElseThrow().configuration())
         .isEqualTo(TextNode.valueOf("not a configuration"));
@@ -103,7 +72,7 @@ class ActivationStoreTest {
 
   @Test
   void activatingAPendingExperimentSetsStatusStartDateAndUpdatedAtToNow() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_pending", PENDING);
+    insert(ExperimentRow.of("exp_pending", PENDING));
     Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     WriteResult result = store.activateIfActivatable("exp_pending", "alice", "wf-1", "run-1", null);
@@ -121,7 +90,7 @@ class ActivationStoreTest {
 
   @Test
   void resumingAStoppedExperimentKeepsItsStartDate() {
-    NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_stopped", STOPPED);
+    ExperimentRow inserted = insert(ExperimentRow.of("exp_stopped", STOPPED));
 
     WriteResult result = store.activateIfActivatable("exp_stopped", "bob", "wf-1", "run-1", null);
 
@@ -135,7 +104,7 @@ class ActivationStoreTest {
 
   @Test
   void activationRecordsWhoFromWhichStatusAndWhichRun() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_audit", PENDING);
+    insert(ExperimentRow.of("exp_audit", PENDING));
 
     WriteResult result = store.activateIfActivatable("exp_audit", "alice", "wf-a", "run-a", null);
 
@@ -154,7 +123,7 @@ class ActivationStoreTest {
 
   @Test
   void anAnonymousActivationIsRecordedWithoutRequester() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_anon", PENDING);
+    insert(ExperimentRow.of("exp_anon", PENDING));
 
     store.activateIfActivatable("exp_anon", null, "wf-a", "run-a", null);
 
@@ -163,7 +132,7 @@ class ActivationStoreTest {
 
   @Test
   void anActiveExperimentIsNotWrittenAndReportedAsItIs() {
-    NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_active", ACTIVE);
+    ExperimentRow inserted = insert(ExperimentRow.of("exp_active", ACTIVE));
     Experiment before = store.find("exp_active").orElseThrow();
 
     WriteResult result = store.activateIfActivatable("exp_active", "alice", "wf-1", "run-1", null);
@@ -179,7 +148,7 @@ class ActivationStoreTest {
       value = ExperimentStatus.class,
       names = {"COMPLETED", "FAILED"})
   void aTerminalExperimentIsNotWrittenAndReportedAsItIs(ExperimentStatus terminal) {
-    ExperimentFixtures.insert(database.jdbi(), "exp_done", terminal);
+    insert(ExperimentRow.of("exp_done", terminal));
     Experiment before = store.find("exp_done").orElseThrow();
 
     WriteResult result = store.activateIfActivatable("exp_done", "alice", "wf-1", "run-1", null);
@@ -201,7 +170,7 @@ class ActivationStoreTest {
 
   @Test
   void aRetryOfTheSameRunReportsItsTransitionAndWritesNothing() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_retry", PENDING);
+    insert(ExperimentRow.of("exp_retry", PENDING));
     WriteResult first = store.activateIfActivatable("exp_retry", "alice", "wf-1", "run-1", null);
 
     WriteResult retry = store.activateIfActivatable("exp_retry", "alice", "wf-1", "run-1", null);
@@ -216,7 +185,7 @@ class ActivationStoreTest {
 
   @Test
   void aRetryOfACommittedRunWritesNothingEvenIfTheExperimentWasStoppedSince() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_restop", PENDING);
+    insert(ExperimentRow.of("exp_restop", PENDING));
     WriteResult first = store.activateIfActivatable("exp_restop", "alice", "wf-1", "run-1", null);
     database
         .jdbi()
@@ -233,7 +202,7 @@ class ActivationStoreTest {
 
   @Test
   void aLaterRunOfAnActiveExperimentWritesNothing() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_twice", PENDING);
+    insert(ExperimentRow.of("exp_twice", PENDING));
     store.activateIfActivatable("exp_twice", "alice", "wf-1", "run-1", null);
 
     WriteResult second = store.activateIfActivatable("exp_twice", "bob", "wf-1", "run-2", null);
@@ -245,7 +214,7 @@ class ActivationStoreTest {
 
   @Test
   void thirtyTwoConcurrentActivationsMakeExactlyOneTransition() throws Exception {
-    ExperimentFixtures.insert(database.jdbi(), "exp_race", PENDING);
+    insert(ExperimentRow.of("exp_race", PENDING));
     int threads = 32;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<WriteResult>> futures = new ArrayList<>();
@@ -263,7 +232,8 @@ class ActivationStoreTest {
       }
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> backendsWaitingForALock(database), waiting -> waiting == threads);
+          .until(
+              () -> RowLocks.waitingForALock(database.dataSource()), waiting -> waiting == threads);
       blocker.commit();
 
       List<WriteResult> results = new ArrayList<>();
@@ -285,18 +255,6 @@ class ActivationStoreTest {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  // Asked outside any open transaction: pg_stat_activity is a snapshot taken once per transaction.
-  private static int backendsWaitingForALock(Database db) {
-    return db.jdbi()
-        .withHandle(
-            h ->
-                h.createQuery(
-                        "SELECT count(*) FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                    .mapTo(Integer.class)
-                    .one());
   }
 
   @Test

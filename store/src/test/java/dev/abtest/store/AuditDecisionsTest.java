@@ -10,44 +10,15 @@ import static org.assertj.core.api.Assertions.within;
 import dev.abtest.activation.Decision;
 import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.ViolationCode;
+import dev.abtest.testing.ExperimentRow;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The audit of every decision: what a record holds, idempotence per key, the constraints. */
-class AuditDecisionsTest {
-  private static TestPostgres postgres;
-
-  private Database database;
-  private ActivationStore store;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start(AuditDecisionsTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
-  @BeforeEach
-  void freshDatabase() {
-    database = postgres.newMigratedDatabase();
-    store = new ActivationStore(database.jdbi());
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
-
+class AuditDecisionsTest extends FreshStoreTest {
   private static Decision rejected(String id) {
     return new Decision(
         id,
@@ -116,7 +87,7 @@ class AuditDecisionsTest {
 
   @Test
   void aScheduledRunStillActivatesOnceItsScheduleIsRecorded() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_sched", PENDING);
+    insert(ExperimentRow.of("exp_sched", PENDING));
     store.recordDecision(
         new Decision(
             "exp_sched",

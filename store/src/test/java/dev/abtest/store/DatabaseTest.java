@@ -2,30 +2,19 @@ package dev.abtest.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
 import java.time.Duration;
 import java.util.TimeZone;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@PostgresTest(migrated = false, ownServer = true)
 class DatabaseTest {
-  private static TestPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start(DatabaseTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @Test
-  void everyConnectionRunsInUtcWhateverTheJvmTimeZone() {
+  void everyConnectionRunsInUtcWhateverTheJvmTimeZone(PostgresDatabase postgres) {
     TimeZone jvmZone = TimeZone.getDefault();
     TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(DatabaseSettings.parse(postgres.postgresqlUrl()))) {
       String zone =
           db.jdbi().withHandle(h -> h.createQuery("SHOW TIME ZONE").mapTo(String.class).one());
 
@@ -36,8 +25,8 @@ class DatabaseTest {
   }
 
   @Test
-  void reachabilityFollowsTheServerAndFailsFastWhileItIsDown() {
-    try (Database db = new Database(postgres.newDatabase())) {
+  void reachabilityFollowsTheServerAndFailsFastWhileItIsDown(PostgresDatabase postgres) {
+    try (Database db = new Database(DatabaseSettings.parse(postgres.postgresqlUrl()))) {
       assertThat(db.isReachable(Duration.ofSeconds(5))).isTrue();
 
       postgres.server().stop();
@@ -56,8 +45,8 @@ class DatabaseTest {
   }
 
   @Test
-  void aPoolCanBeBuiltWhileTheDatabaseIsDown() {
-    DatabaseSettings settings = postgres.newDatabase();
+  void aPoolCanBeBuiltWhileTheDatabaseIsDown(PostgresDatabase postgres) {
+    DatabaseSettings settings = DatabaseSettings.parse(postgres.postgresqlUrl());
     postgres.server().stop();
     try (Database db = new Database(settings)) {
       assertThat(db.isReachable(Duration.ofSeconds(1))).isFalse();

@@ -2,6 +2,11 @@ package dev.abtest.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.abtest.activation.ExperimentStatus;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -11,11 +16,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Migrations against a fresh database and against one the original (Prisma) application made. */
+@PostgresTest(migrated = false)
 class MigrationsTest {
   /** What {@code prisma migrate} generates for the original schema, verbatim. */
   static final String PRISMA_MIGRATION_SQL =
@@ -72,27 +77,15 @@ class MigrationsTest {
          '2025-01-01 00:00:00', '2025-02-01 00:00:00');
       """;
 
-  private static TestPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start(MigrationsTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @Test
   void aFreshDatabaseGetsTheExperimentTableExactlyAsPrismaWouldCreateIt() {
     SchemaSnapshot prisma;
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(newDatabase())) {
       db.jdbi().useHandle(h -> h.createScript(PRISMA_MIGRATION_SQL).execute());
       prisma = SchemaSnapshot.of(db.jdbi(), List.of("ABTest"));
     }
 
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(newDatabase())) {
       assertThat(db.migrate()).isEqualTo(3);
 
       assertThat(SchemaSnapshot.of(db.jdbi(), List.of("ABTest"))).isEqualTo(prisma);
@@ -103,7 +96,7 @@ class MigrationsTest {
 
   @Test
   void anExistingPrismaSchemaAndItsRowsAreLeftExactlyAsTheyWere() {
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(newDatabase())) {
       db.jdbi()
           .useHandle(
               h -> {
@@ -131,7 +124,7 @@ class MigrationsTest {
 
   @Test
   void theStoreWorksOnTheOriginalApplicationsRowsAfterMigration() {
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(newDatabase())) {
       db.jdbi()
           .useHandle(
               h -> {
@@ -152,7 +145,7 @@ class MigrationsTest {
 
   @Test
   void auditRowsRecordedBeforeEveryDecisionWasAuditedKeepTheirMeaning() {
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(newDatabase())) {
       db.jdbi().useHandle(h -> h.createScript(PRISMA_MIGRATION_SQL).execute());
       flyway(db).target("2").load().migrate();
       db.jdbi()
@@ -170,7 +163,7 @@ class MigrationsTest {
       AuditRecord old = store.history("exp_old", 10, null).records().get(0);
       java.time.Instant at = java.time.Instant.parse("2026-03-04T05:06:07.089Z");
       assertThat(old.outcome()).isEqualTo(dev.abtest.activation.DecisionOutcome.ACTIVATED);
-      assertThat(old.previousStatus()).isEqualTo(dev.abtest.activation.ExperimentStatus.STOPPED);
+      assertThat(old.previousStatus()).isEqualTo(ExperimentStatus.STOPPED);
       assertThat(old.requestedBy()).isEqualTo("alice");
       assertThat(old.activatedAt()).isEqualTo(at);
       assertThat(old.decidedAt()).isEqualTo(at);
@@ -180,23 +173,19 @@ class MigrationsTest {
       assertThat(db.jdbi().onDemand(AuditRowsForTests.class).countActivations("exp_old"))
           .isEqualTo(1);
       // The run's transition is still found, so a retry of that run writes nothing.
-      db.jdbi()
-          .useHandle(
-              h ->
-                  h.execute(
-                      "INSERT INTO \"ABTest\" (id, name, \"startDate\", \"endDate\", status,"
-                          + " configuration, \"updatedAt\") VALUES ('exp_old', 'Old',"
-                          + " '2026-01-01', '2099-01-01', 'STOPPED',"
-                          + " '{\"variants\": [\"a\", \"b\"], \"distribution\": [0.5, 0.5]}',"
-                          + " '2026-01-01')"));
+      Instant january = Instant.parse("2026-01-01T00:00:00Z");
+      ExperimentRow.of("exp_old", ExperimentStatus.STOPPED)
+          .withStartDate(january)
+          .withUpdatedAt(january)
+          .withEndDate(Instant.parse("2099-01-01T00:00:00Z"))
+          .insert(db.dataSource());
       assertThat(
               store
                   .activateIfActivatable(
                       "exp_old", "bob", "activate-experiment:exp_old", "run-old", 1)
                   .activatedAt())
           .isEqualTo(at);
-      assertThat(store.find("exp_old").orElseThrow().status())
-          .isEqualTo(dev.abtest.activation.ExperimentStatus.STOPPED);
+      assertThat(store.find("exp_old").orElseThrow().status()).isEqualTo(ExperimentStatus.STOPPED);
     }
   }
 
@@ -211,7 +200,7 @@ class MigrationsTest {
 
   @Test
   void migratingTwiceChangesNothingTheSecondTime() {
-    try (Database db = new Database(postgres.newDatabase())) {
+    try (Database db = new Database(newDatabase())) {
       db.jdbi().useHandle(h -> h.createScript(PRISMA_MIGRATION_SQL).execute());
       db.migrate();
       List<String> all = tables(db.jdbi());
@@ -227,7 +216,7 @@ class MigrationsTest {
 
   @Test
   void workersStartingTogetherMigrateOnce() throws Exception {
-    DatabaseSettings settings = postgres.newDatabase();
+    DatabaseSettings settings = newDatabase();
     try (Database setup = new Database(settings)) {
       setup.jdbi().useHandle(h -> h.createScript(PRISMA_MIGRATION_SQL).execute());
     }
@@ -298,5 +287,17 @@ class MigrationsTest {
     return h.createQuery("SELECT row_to_json(t)::text AS r FROM \"" + table + "\" t ORDER BY 1")
         .mapTo(String.class)
         .list();
+  }
+
+  private static PostgresDatabase postgres;
+
+  @BeforeAll
+  static void rememberServer(PostgresDatabase database) {
+    postgres = database;
+  }
+
+  /** A new, empty database; its settings in the contract's postgresql:// form. */
+  private static DatabaseSettings newDatabase() {
+    return DatabaseSettings.parse(postgres.another().postgresqlUrl());
   }
 }

@@ -11,55 +11,26 @@ import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.WriteResult;
 import dev.abtest.activation.WriteResult.Kind;
-import dev.abtest.store.ExperimentFixtures.NewExperiment;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.RowLocks;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The write conditional on the validated snapshot (status, configuration, endDate). */
-class SnapshotWriteTest {
-  private static TestPostgres postgres;
-
-  private Database database;
-  private ActivationStore store;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestPostgres.start(SnapshotWriteTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
-  @BeforeEach
-  void freshDatabase() {
-    database = postgres.newMigratedDatabase();
-    store = new ActivationStore(database.jdbi());
-  }
-
-  @AfterEach
-  void closeDatabase() {
-    database.close();
-  }
-
+class SnapshotWriteTest extends FreshStoreTest {
   private WriteResult write(Experiment approved, String runId) {
     return store.activateIfUnchanged(SnapshotWrite.of(approved, "alice", 0), "wf", runId, 1);
   }
 
   @Test
   void theApprovedRowIsWrittenAndAuditedInOneGo() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_ok", PENDING);
+    insert(ExperimentRow.of("exp_ok", PENDING));
     Experiment approved = store.find("exp_ok").orElseThrow();
 
     WriteResult result = write(approved, "run-1");
@@ -77,9 +48,8 @@ class SnapshotWriteTest {
   @Test
   void aSemanticallyEqualConfigurationStillMatches() {
     // jsonb equality: key order and whitespace do not matter.
-    ExperimentFixtures.insert(
-        database.jdbi(),
-        NewExperiment.of("exp_eq", STOPPED)
+    insert(
+        ExperimentRow.of("exp_eq", STOPPED)
             .withConfiguration(
                 "{ \"distribution\" : [0.50, 0.5], \"variants\": [\"control\",\"treatment\"] }"));
 
@@ -88,7 +58,7 @@ class SnapshotWriteTest {
 
   @Test
   void aConfigurationChangedSinceTheValidationIsNotWritten() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_cfg", PENDING);
+    insert(ExperimentRow.of("exp_cfg", PENDING));
     Experiment approved = store.find("exp_cfg").orElseThrow();
     update(
         "UPDATE \"ABTest\" SET configuration = '{\"variants\": [\"a\"], \"distribution\": [1]}'"
@@ -105,16 +75,14 @@ class SnapshotWriteTest {
 
   @Test
   void anEndDateMovedSinceTheValidationIsNotWrittenEvenByAMillisecond() {
-    NewExperiment inserted = ExperimentFixtures.insert(database.jdbi(), "exp_end", PENDING);
+    ExperimentRow inserted = insert(ExperimentRow.of("exp_end", PENDING));
     Experiment approved = store.find("exp_end").orElseThrow();
     database
         .jdbi()
         .useHandle(
             h ->
                 h.createUpdate("UPDATE \"ABTest\" SET \"endDate\" = :end WHERE id = 'exp_end'")
-                    .bind(
-                        "end",
-                        ExperimentFixtures.utc(inserted.endDate().plus(1, ChronoUnit.MILLIS)))
+                    .bind("end", ExperimentRow.utc(inserted.endDate().plus(1, ChronoUnit.MILLIS)))
                     .execute());
 
     assertThat(write(approved, "run-1").kind()).isEqualTo(Kind.ROW_CHANGED);
@@ -123,7 +91,7 @@ class SnapshotWriteTest {
 
   @Test
   void aStatusChangedSinceTheValidationIsNotWritten() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_st", PENDING);
+    insert(ExperimentRow.of("exp_st", PENDING));
     Experiment approved = store.find("exp_st").orElseThrow();
     update("UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = 'exp_st'");
 
@@ -133,7 +101,7 @@ class SnapshotWriteTest {
 
   @Test
   void aRowDeletedSinceTheValidationIsNotFound() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_gone", PENDING);
+    insert(ExperimentRow.of("exp_gone", PENDING));
     Experiment approved = store.find("exp_gone").orElseThrow();
     update("DELETE FROM \"ABTest\" WHERE id = 'exp_gone'");
 
@@ -142,7 +110,7 @@ class SnapshotWriteTest {
 
   @Test
   void aRetryOfTheRunThatWroteReportsItsTransitionEvenIfTheRowChangedSince() {
-    ExperimentFixtures.insert(database.jdbi(), "exp_lost", PENDING);
+    insert(ExperimentRow.of("exp_lost", PENDING));
     Experiment approved = store.find("exp_lost").orElseThrow();
     WriteResult first = write(approved, "run-1");
     update("UPDATE \"ABTest\" SET status = 'STOPPED' WHERE id = 'exp_lost'");
@@ -166,7 +134,7 @@ class SnapshotWriteTest {
   @EnumSource(ExperimentStatus.class)
   void theSqlActivatesExactlyTheStatusesJavaCallsActivatable(ExperimentStatus status) {
     String id = "exp_" + status.name().toLowerCase();
-    ExperimentFixtures.insert(database.jdbi(), id, status);
+    insert(ExperimentRow.of(id, status));
     Experiment unchanged = store.find(id).orElseThrow();
 
     WriteResult snapshot = write(unchanged, "run-snapshot");
@@ -177,7 +145,7 @@ class SnapshotWriteTest {
     // The status-only write (runs made before the snapshot write) finds the row written by the
     // first when activatable, so it is judged on an unchanged copy of its own.
     String copy = id + "_copy";
-    ExperimentFixtures.insert(database.jdbi(), copy, status);
+    insert(ExperimentRow.of(copy, status));
     assertThat(store.activateIfActivatable(copy, null, "wf", "run-copy", 1).kind())
         .isEqualTo(expected);
     assertThat(statusOnly.kind()).isEqualTo(Kind.ROW_CHANGED);
@@ -185,14 +153,16 @@ class SnapshotWriteTest {
 
   @Test
   void aConfigurationBrokenByATransactionHoldingTheRowLockIsNotWritten() throws Exception {
-    ExperimentFixtures.insert(database.jdbi(), "exp_race", PENDING);
+    insert(ExperimentRow.of("exp_race", PENDING));
     Experiment approved = store.find("exp_race").orElseThrow();
     try (Handle editor = database.jdbi().open()) {
       editor.begin();
       editor.execute("SELECT id FROM \"ABTest\" WHERE id = 'exp_race' FOR UPDATE");
       CompletableFuture<WriteResult> writing =
           CompletableFuture.supplyAsync(() -> write(approved, "run-1"));
-      await().atMost(Duration.ofSeconds(30)).until(() -> backendsWaitingForALock() == 1);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> RowLocks.waitingForALock(database.dataSource()) == 1);
       editor.execute(
           "UPDATE \"ABTest\" SET configuration = '{\"variants\": [\"a\", \"a\"], \"distribution\":"
               + " [0.5, 0.5]}' WHERE id = 'exp_race'");
@@ -212,19 +182,6 @@ class SnapshotWriteTest {
     database.jdbi().useHandle(h -> h.execute(sql));
   }
 
-  private int backendsWaitingForALock() {
-    return database
-        .jdbi()
-        .withHandle(
-            h ->
-                h.createQuery(
-                        "SELECT count(*) FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                    .mapTo(Integer.class)
-                    .one());
-  }
-
-  /** How many transitions (ACTIVATED records) of the experiment are recorded. */
   private long activations(String experimentId) {
     return database.jdbi().onDemand(AuditRowsForTests.class).countActivations(experimentId);
   }

@@ -1,11 +1,6 @@
 package dev.abtest.worker;
 
-import dev.abtest.activation.ActivateExperimentWorkflow;
-import dev.abtest.activation.ActivateExperimentWorkflowImpl;
 import dev.abtest.activation.ActivationContract;
-import dev.abtest.activation.ActivationPolicy;
-import dev.abtest.activation.events.DeliverActivationEventWorkflowImpl;
-import dev.abtest.activation.events.WebhookTargets;
 import dev.abtest.runtime.Failures;
 import dev.abtest.runtime.Metrics;
 import dev.abtest.runtime.OpsEndpoints;
@@ -16,10 +11,8 @@ import dev.abtest.runtime.TemporalProbe;
 import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
-import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
 import dev.abtest.worker.events.ActivationEventActivitiesImpl;
 import dev.abtest.worker.events.WebhookSigner;
-import dev.abtest.worker.validation.ValidationActivitiesImpl;
 import io.grpc.StatusRuntimeException;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -138,20 +131,15 @@ public final class WorkerApp implements AutoCloseable {
                 .setMaxConcurrentActivityExecutionSize(config.maxConcurrentActivities())
                 .setMaxConcurrentWorkflowTaskExecutionSize(config.maxConcurrentWorkflowTasks())
                 .build());
-    ActivationPolicy policy = config.policy();
-    WebhookTargets webhooks = config.webhooks().targets();
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class,
-        () -> new ActivateExperimentWorkflowImpl(policy, webhooks));
-    worker.registerWorkflowImplementationTypes(DeliverActivationEventWorkflowImpl.class);
-    worker.registerActivitiesImplementations(
-        new ValidationActivitiesImpl(store, clock), new ActivationWriteActivitiesImpl(store));
+    ActivationWorker.Activities activities = ActivationWorker.Activities.of(store, clock);
     if (config.webhooks().secret() != null) {
       // Without a key this worker cannot sign: deliveries wait for a worker that can.
-      worker.registerActivitiesImplementations(
-          new ActivationEventActivitiesImpl(
-              new WebhookSigner(config.webhooks().key()), Clock.systemUTC()));
+      activities =
+          activities.withEvents(
+              new ActivationEventActivitiesImpl(
+                  new WebhookSigner(config.webhooks().key()), Clock.systemUTC()));
     }
+    ActivationWorker.register(worker, config.policy(), config.webhooks().targets(), activities);
     factory = newFactory;
     factory.start();
 

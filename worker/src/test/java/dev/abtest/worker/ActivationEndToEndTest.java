@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import dev.abtest.activation.ActivateExperimentWorkflow;
-import dev.abtest.activation.ActivateExperimentWorkflowImpl;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationContract;
-import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
@@ -22,27 +19,23 @@ import dev.abtest.embedded.TemporalServers;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.Database;
 import dev.abtest.store.DatabaseSettings;
-import dev.abtest.worker.activation.ActivationWriteActivitiesImpl;
-import dev.abtest.worker.validation.ValidationActivitiesImpl;
-import io.temporal.api.enums.v1.IndexedValueType;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.RowLocks;
+import dev.abtest.testing.TestTemporal;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -55,19 +48,9 @@ import org.junit.jupiter.api.Test;
  * activity implementations. Time skipping is off, so retries back off in real time as in production
  * (with short intervals to stay quick).
  */
+@PostgresTest(ownServer = true)
 class ActivationEndToEndTest {
-  private static final String VALID_CONFIGURATION =
-      "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}";
   private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(60);
-
-  // Short backoff so an outage is noticed and overcome within a second or two; the attempt timeout
-  // is well above the pool's connection timeout, so an attempt during an outage fails, not hangs.
-  private static final ActivationPolicy FAST_POLICY =
-      new ActivationPolicy(
-          Duration.ofSeconds(10),
-          Duration.ofMillis(100),
-          Duration.ofMillis(500),
-          Duration.ofMinutes(5));
 
   private static EmbeddedPostgres postgres;
   private static Database database;
@@ -80,16 +63,14 @@ class ActivationEndToEndTest {
       new AtomicReference<>();
 
   @BeforeAll
-  static void startEverything() throws IOException {
-    Path dir = Path.of("target", "pg-" + ActivationEndToEndTest.class.getSimpleName());
-    deleteRecursively(dir);
-    postgres = EmbeddedPostgres.builder().directory(dir).fastAndUnsafe(true).start();
-    postgres.createDatabase("activation");
+  static void startEverything(PostgresDatabase migrated) throws IOException {
+    // The class's own server: the outage tests stop it.
+    postgres = migrated.server();
     database =
         new Database(
-            DatabaseSettings.parse(postgres.postgresqlUrl("activation"))
+            DatabaseSettings.parse(migrated.postgresqlUrl())
                 .withConnectionTimeout(Duration.ofSeconds(1)));
-    database.migrate();
+    Path dir = Path.of("target", "temporal-" + ActivationEndToEndTest.class.getSimpleName());
     ActivationStore store = new ActivationStore(database.jdbi());
 
     // The CLI's dev server when installed (the test command installs it), else the test server.
@@ -99,18 +80,12 @@ class ActivationEndToEndTest {
       server = TemporalServers.forTests(dir.resolve("temporal"));
       options.setUseExternalService(true).setTarget(server.target());
     }
-    temporal = TestWorkflowEnvironment.newInstance(options.build());
-    temporal.registerSearchAttribute(
-        ActivationContract.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    temporal.registerSearchAttribute(
-        ActivationContract.ACTIVATION_OUTCOME.getName(),
-        IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    Worker worker = temporal.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(FAST_POLICY));
-    worker.registerActivitiesImplementations(
-        new HookedValidation(new ValidationActivitiesImpl(store, Clock.systemUTC())),
-        new ActivationWriteActivitiesImpl(store));
+    temporal =
+        TestTemporal.withSearchAttributes(TestWorkflowEnvironment.newInstance(options.build()));
+    TestWorkers.register(
+        temporal,
+        ActivationWorker.Activities.of(store, Clock.systemUTC())
+            .withValidation(HookedValidation::new));
     temporal.start();
     activations =
         new ActivationClient(temporal.getWorkflowClient(), ActivationContract.DEFAULT_TASK_QUEUE);
@@ -127,9 +102,6 @@ class ActivationEndToEndTest {
     if (database != null) {
       database.close();
     }
-    if (postgres != null) {
-      postgres.close();
-    }
   }
 
   @AfterEach
@@ -140,7 +112,7 @@ class ActivationEndToEndTest {
 
   @Test
   void pendingExperimentIsActivatedOnceAndReactivationFindsItActive() throws Exception {
-    insert("e2e_pending", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    insert("e2e_pending", ExperimentStatus.PENDING, ExperimentRow.VALID_CONFIGURATION, inDays(30));
 
     ActivationClient.Started first = activations.start("e2e_pending", "alice");
     ActivationResult activated = first.result(RESULT_TIMEOUT);
@@ -178,7 +150,12 @@ class ActivationEndToEndTest {
   @Test
   void stoppedExperimentIsResumedKeepingItsStartDate() throws Exception {
     Instant started = Instant.now().minus(10, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS);
-    insert("e2e_stopped", ExperimentStatus.STOPPED, VALID_CONFIGURATION, inDays(30), started);
+    insert(
+        "e2e_stopped",
+        ExperimentStatus.STOPPED,
+        ExperimentRow.VALID_CONFIGURATION,
+        inDays(30),
+        started);
 
     ActivationResult result = activations.activate("e2e_stopped", null, RESULT_TIMEOUT);
 
@@ -225,7 +202,8 @@ class ActivationEndToEndTest {
 
   @Test
   void completedExperimentIsRejectedAsTerminal() throws Exception {
-    insert("e2e_completed", ExperimentStatus.COMPLETED, VALID_CONFIGURATION, inDays(30));
+    insert(
+        "e2e_completed", ExperimentStatus.COMPLETED, ExperimentRow.VALID_CONFIGURATION, inDays(30));
 
     ActivationResult result = activations.activate("e2e_completed", "alice", RESULT_TIMEOUT);
 
@@ -238,7 +216,11 @@ class ActivationEndToEndTest {
 
   @Test
   void activationStartedWhileTheDatabaseIsDownCompletesOnceItIsBack() throws Exception {
-    insert("e2e_outage_start", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    insert(
+        "e2e_outage_start",
+        ExperimentStatus.PENDING,
+        ExperimentRow.VALID_CONFIGURATION,
+        inDays(30));
     postgres.stop();
 
     ActivationClient.Started started = activations.start("e2e_outage_start", "alice");
@@ -256,7 +238,11 @@ class ActivationEndToEndTest {
 
   @Test
   void databaseLostBetweenValidationAndWriteIsRetriedIntoExactlyOneTransition() throws Exception {
-    insert("e2e_outage_write", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    insert(
+        "e2e_outage_write",
+        ExperimentStatus.PENDING,
+        ExperimentRow.VALID_CONFIGURATION,
+        inDays(30));
     // The validation passed against the live database; the write then meets the outage.
     afterValidation.set(Map.entry("e2e_outage_write", postgres::stop));
 
@@ -277,7 +263,8 @@ class ActivationEndToEndTest {
   @Test
   void aConfigurationBrokenBetweenValidationAndWriteIsRejectedAndTheRowLeftAsEdited()
       throws Exception {
-    insert("e2e_race_config", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    insert(
+        "e2e_race_config", ExperimentStatus.PENDING, ExperimentRow.VALID_CONFIGURATION, inDays(30));
     String broken = "{\"variants\": [\"control\"], \"distribution\": [1]}";
     afterValidation.set(
         Map.entry(
@@ -313,7 +300,7 @@ class ActivationEndToEndTest {
 
   @Test
   void anEndDateMovedIntoThePastBetweenValidationAndWriteIsRejected() throws Exception {
-    insert("e2e_race_end", ExperimentStatus.STOPPED, VALID_CONFIGURATION, inDays(30));
+    insert("e2e_race_end", ExperimentStatus.STOPPED, ExperimentRow.VALID_CONFIGURATION, inDays(30));
     afterValidation.set(
         Map.entry(
             "e2e_race_end",
@@ -340,7 +327,7 @@ class ActivationEndToEndTest {
 
   @Test
   void anEditThatKeepsTheRowValidStillActivatesOnce() throws Exception {
-    insert("e2e_race_ok", ExperimentStatus.PENDING, VALID_CONFIGURATION, inDays(30));
+    insert("e2e_race_ok", ExperimentStatus.PENDING, ExperimentRow.VALID_CONFIGURATION, inDays(30));
     String edited = "{\"variants\": [\"control\", \"green\"], \"distribution\": [0.4, 0.6]}";
     afterValidation.set(
         Map.entry(
@@ -390,7 +377,7 @@ class ActivationEndToEndTest {
                 await()
                     .atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(20))
-                    .until(() -> backendsWaitingForALock() >= 1);
+                    .until(() -> RowLocks.waitingForALock(database.dataSource()) >= 1);
                 editor.execute(edit);
                 editor.commit();
               }
@@ -398,18 +385,6 @@ class ActivationEndToEndTest {
             "row-editor");
     thread.setDaemon(true);
     thread.start();
-  }
-
-  private static int backendsWaitingForALock() {
-    return database
-        .jdbi()
-        .withHandle(
-            h ->
-                h.createQuery(
-                        "SELECT count(*) FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                    .mapTo(Integer.class)
-                    .one());
   }
 
   private static String configuration(String id) {
@@ -471,24 +446,12 @@ class ActivationEndToEndTest {
 
   private static void insert(
       String id, ExperimentStatus status, String configuration, Instant end, Instant start) {
-    database
-        .jdbi()
-        .useHandle(
-            handle ->
-                handle
-                    .createUpdate(
-                        "INSERT INTO \"ABTest\" (id, name, description, \"startDate\","
-                            + " \"endDate\", status, configuration, \"updatedAt\") VALUES (:id,"
-                            + " :name, 'end-to-end', :start, :end, CAST(:status AS"
-                            + " \"ExperimentStatus\"), CAST(:configuration AS jsonb), :updated)")
-                    .bind("id", id)
-                    .bind("name", "Experiment " + id)
-                    .bind("start", utc(start))
-                    .bind("end", utc(end))
-                    .bind("status", status.name())
-                    .bind("configuration", configuration)
-                    .bind("updated", utc(inDays(-5)))
-                    .execute());
+    ExperimentRow.of(id, status)
+        .withDescription("end-to-end")
+        .withConfiguration(configuration)
+        .withEndDate(end)
+        .withStartDate(start)
+        .insert(database.dataSource());
   }
 
   private static String status(String id) {
@@ -517,20 +480,5 @@ class ActivationEndToEndTest {
                     .bind("id", experimentId)
                     .mapToMap()
                     .list());
-  }
-
-  private static LocalDateTime utc(Instant instant) {
-    return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

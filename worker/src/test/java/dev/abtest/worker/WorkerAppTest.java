@@ -13,34 +13,27 @@ import dev.abtest.embedded.LoopbackTemporalServer;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.Logging;
 import dev.abtest.runtime.TemporalSettings;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.WorkflowRuns;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,34 +42,29 @@ import org.junit.jupiter.api.Test;
  * The worker process as the dev stack and {@code worker.jar} run it: real PostgreSQL, the Temporal
  * test server over gRPC, the ops endpoints over HTTP, and its log lines captured as written.
  */
+@PostgresTest(ownServer = true, migrated = false)
 class WorkerAppTest {
-  private static final String DB_PASSWORD = "worker-test-Passw0rd";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static final ByteArrayOutputStream logs = new ByteArrayOutputStream();
-  private static Path dir;
   private static EmbeddedPostgres postgres;
   private static LoopbackTemporalServer temporal;
   private static Map<String, String> env;
   private static WorkerApp app;
   private static WorkflowServiceStubs clientStubs;
   private static ActivationClient activations;
-  private static Jdbi jdbi;
+  private static PostgresDatabase database;
 
   @BeforeAll
-  static void startEverything() throws IOException {
-    // A fresh directory per run, so that two builds of this tree at once do not share a cluster.
-    dir =
-        Files.createDirectories(
-            Path.of("target", "pg-WorkerAppTest-" + ProcessHandle.current().pid()));
-    postgres =
-        EmbeddedPostgres.builder().directory(dir).password(DB_PASSWORD).fastAndUnsafe(true).start();
-    postgres.createDatabase("abtests");
+  static void startEverything(PostgresDatabase empty) throws IOException {
+    // The class's own server (tests stop it), an empty database the worker migrates itself.
+    database = empty;
+    postgres = empty.server();
     temporal = LoopbackTemporalServer.start(0);
 
     env = new HashMap<>();
-    env.put("POSTGRESQL_URL", postgres.postgresqlUrl("abtests"));
+    env.put("POSTGRESQL_URL", database.postgresqlUrl());
     env.put("TEMPORAL_ADDRESS", temporal.target());
     env.put("HTTP_PORT", "0");
     env.put("SHUTDOWN_DRAIN_TIMEOUT", "5s");
@@ -89,7 +77,6 @@ class WorkerAppTest {
     TemporalSettings settings = config.temporal();
     clientStubs = settings.connectLazily();
     activations = new ActivationClient(settings.client(clientStubs), settings.taskQueue());
-    jdbi = Jdbi.create(postgres.jdbcUrl("abtests"), postgres.user(), DB_PASSWORD);
   }
 
   @AfterAll
@@ -103,19 +90,9 @@ class WorkerAppTest {
     if (temporal != null) {
       temporal.close();
     }
-    if (postgres != null) {
-      postgres.close();
-    }
-    if (dir != null) {
-      try {
-        deleteRecursively(dir);
-      } catch (IOException | UncheckedIOException e) {
-        // Left under target/, removed by the next clean.
-      }
-    }
     // Whatever ran in this class, including start-up and shutdown, never wrote the password.
     String all = logs.toString(StandardCharsets.UTF_8);
-    assertThat(all).doesNotContain(DB_PASSWORD);
+    assertThat(all).doesNotContain(database.password());
     Logging.configure(new Logging.Settings(Logging.LogLevel.INFO, Logging.Format.JSON), System.out);
   }
 
@@ -199,17 +176,7 @@ class WorkerAppTest {
     ActivationClient.Started started = activations.start("exp_search", "bob");
     assertThat(started.result(Duration.ofSeconds(30)).outcome()).isEqualTo(Outcome.ACTIVATED);
 
-    var description =
-        clientStubs
-            .blockingStub()
-            .describeWorkflowExecution(
-                DescribeWorkflowExecutionRequest.newBuilder()
-                    .setNamespace("default")
-                    .setExecution(
-                        WorkflowExecution.newBuilder()
-                            .setWorkflowId(started.workflowId())
-                            .setRunId(started.runId()))
-                    .build());
+    var description = WorkflowRuns.describe(clientStubs, started.workflowId(), started.runId());
     var attributes =
         description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap();
     assertThat(attributes).containsKeys("ExperimentId", "ActivationOutcome");
@@ -358,41 +325,6 @@ class WorkerAppTest {
   }
 
   private static void insertPendingExperiment(String id) {
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    jdbi.useHandle(
-        handle ->
-            handle
-                .createUpdate(
-                    "INSERT INTO \"ABTest\" (id, name, \"startDate\", \"endDate\", status,"
-                        + " configuration, \"updatedAt\") VALUES (:id, :id, :start, :end,"
-                        + " 'PENDING', CAST(:configuration AS jsonb), :updated)")
-                .bind("id", id)
-                .bind(
-                    "start", LocalDateTime.ofInstant(now.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC))
-                .bind("end", LocalDateTime.ofInstant(now.plus(30, ChronoUnit.DAYS), ZoneOffset.UTC))
-                .bind(
-                    "configuration",
-                    "{\"variants\": [\"control\", \"treatment\"], \"distribution\": [0.5, 0.5]}")
-                .bind(
-                    "updated",
-                    LocalDateTime.ofInstant(now.minus(1, ChronoUnit.DAYS), ZoneOffset.UTC))
-                .execute());
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(WorkerAppTest::delete);
-    }
-  }
-
-  private static void delete(Path path) {
-    try {
-      Files.delete(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ExperimentRow.pending(id).insert(database.dataSource());
   }
 }

@@ -2,12 +2,11 @@ package dev.abtest.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import dev.abtest.testing.ServiceProcess;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The real process: what an operator sees when a setting is wrong. */
@@ -52,21 +51,14 @@ class WorkerMainProcessTest {
   private record Result(int exitCode, String stdout, List<String> stderrLines) {}
 
   private static Result run(Map<String, String> env) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java, "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName());
-    builder.environment().clear();
-    builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    builder.environment().put("HOME", new File("target").getAbsolutePath());
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    process.getOutputStream().close();
-    boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+    ServiceProcess worker =
+        ServiceProcess.mainClass(WorkerMain.class).onlyGivenEnv().env(env).start();
+    boolean exited = worker.awaitExit(Duration.ofSeconds(60));
     if (!exited) {
-      process.destroyForcibly();
+      worker.kill();
     }
     assertThat(exited).as("the process exits").isTrue();
+    Process process = worker.process();
     String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     return new Result(process.exitValue(), stdout, stderr.lines().toList());

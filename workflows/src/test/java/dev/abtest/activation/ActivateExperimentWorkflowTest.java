@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.atLeast;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.filter.v1.WorkflowExecutionFilter;
@@ -19,7 +17,6 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -40,11 +37,11 @@ class ActivateExperimentWorkflowTest {
   private static final String ID = "exp_checkout";
 
   private final ValidationActivities validation =
-      mock(ValidationActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ValidationActivities.class);
   private final ActivationWriteActivities store =
-      mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ActivationWriteActivities.class);
   private final DecisionAuditActivities audit =
-      mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(DecisionAuditActivities.class);
   private WorkflowHarness harness;
 
   @BeforeEach
@@ -255,13 +252,8 @@ class ActivateExperimentWorkflowTest {
   @Test
   void exhaustedRetryBudgetFailsTheWorkflow() {
     harness.close();
-    ActivationPolicy tightBudget =
-        new ActivationPolicy(
-            Duration.ofSeconds(1),
-            Duration.ofMillis(50),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(2));
-    harness = WorkflowHarness.start(tightBudget, validation, store, audit);
+    harness =
+        WorkflowHarness.start(WorkflowHarness.EXHAUSTED_IN_TWO_SECONDS, validation, store, audit);
     when(validation.validate(ID)).thenReturn(Samples.valid(ID));
     when(store.writeSnapshot(any())).thenThrow(new IllegalStateException("connection refused"));
 

@@ -3,10 +3,8 @@ package dev.abtest.activation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import dev.abtest.activation.events.ActivationEventActivities;
 import dev.abtest.activation.events.ActivationEventType;
@@ -34,13 +32,13 @@ class ActivationEventsWorkflowTest {
   private static final String HOOK_B = "http://127.0.0.1:9/down";
 
   private final ValidationActivities validation =
-      mock(ValidationActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ValidationActivities.class);
   private final ActivationWriteActivities store =
-      mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ActivationWriteActivities.class);
   private final DecisionAuditActivities audit =
-      mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(DecisionAuditActivities.class);
   private final ActivationEventActivities delivery =
-      mock(ActivationEventActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ActivationEventActivities.class);
   private final List<EventDelivery> posted = new CopyOnWriteArrayList<>();
   private WorkflowHarness harness;
 

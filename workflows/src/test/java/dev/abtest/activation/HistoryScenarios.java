@@ -1,9 +1,7 @@
 package dev.abtest.activation;
 
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import dev.abtest.activation.events.ActivationEventActivities;
 import dev.abtest.activation.events.DeliveryResult;
@@ -117,12 +115,7 @@ enum HistoryScenarios {
       "exp_bad_v1",
       false);
 
-  private static final ActivationPolicy RECORDING_POLICY =
-      new ActivationPolicy(
-          Duration.ofSeconds(1),
-          Duration.ofMillis(50),
-          Duration.ofMillis(200),
-          Duration.ofSeconds(2));
+  private static final ActivationPolicy RECORDING_POLICY = WorkflowHarness.EXHAUSTED_IN_TWO_SECONDS;
 
   private final BiConsumer<ValidationActivities, ActivationWriteActivities> stubs;
   private final String experimentId;
@@ -157,15 +150,12 @@ enum HistoryScenarios {
 
   /** Runs the scenario on a fresh test server and returns its complete history. */
   WorkflowExecutionHistory record() throws Exception {
-    ValidationActivities validation =
-        mock(ValidationActivities.class, withSettings().withoutAnnotations());
-    ActivationWriteActivities store =
-        mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
-    DecisionAuditActivities audit =
-        mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
+    ValidationActivities validation = WorkflowHarness.activityMock(ValidationActivities.class);
+    ActivationWriteActivities store = WorkflowHarness.activityMock(ActivationWriteActivities.class);
+    DecisionAuditActivities audit = WorkflowHarness.activityMock(DecisionAuditActivities.class);
     stubs.accept(validation, store);
     ActivationEventActivities delivery =
-        mock(ActivationEventActivities.class, withSettings().withoutAnnotations());
+        WorkflowHarness.activityMock(ActivationEventActivities.class);
     when(delivery.post(any()))
         .thenAnswer(
             call -> {

@@ -2,12 +2,10 @@ package dev.abtest.activation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -24,11 +22,11 @@ class ScheduledActivationWorkflowTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final ValidationActivities validation =
-      mock(ValidationActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ValidationActivities.class);
   private final ActivationWriteActivities store =
-      mock(ActivationWriteActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(ActivationWriteActivities.class);
   private final DecisionAuditActivities audit =
-      mock(DecisionAuditActivities.class, withSettings().withoutAnnotations());
+      WorkflowHarness.activityMock(DecisionAuditActivities.class);
   private WorkflowHarness harness;
 
   @BeforeEach

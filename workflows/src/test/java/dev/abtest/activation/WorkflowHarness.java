@@ -1,6 +1,5 @@
 package dev.abtest.activation;
 
-import dev.abtest.activation.events.DeliverActivationEventWorkflowImpl;
 import dev.abtest.activation.events.WebhookTargets;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
@@ -10,6 +9,7 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
+import org.mockito.Mockito;
 
 /**
  * A Temporal test server with the activation workflow (built with a given policy) and the given
@@ -23,6 +23,25 @@ final class WorkflowHarness implements AutoCloseable {
           Duration.ofMillis(10),
           Duration.ofMillis(100),
           Duration.ofMinutes(10));
+
+  /**
+   * Retries that run out within 2 s (the module's tests cannot use test-support, which depends on
+   * this module; its tests use {@code TestPolicies}).
+   */
+  static final ActivationPolicy EXHAUSTED_IN_TWO_SECONDS =
+      new ActivationPolicy(
+          Duration.ofSeconds(1),
+          Duration.ofMillis(50),
+          Duration.ofMillis(200),
+          Duration.ofSeconds(2));
+
+  /**
+   * A mock of an activity interface: the annotations are left off the mock's class, so the worker
+   * registers the interface's activity types, not the mock's.
+   */
+  static <T> T activityMock(Class<T> activities) {
+    return Mockito.mock(activities, Mockito.withSettings().withoutAnnotations());
+  }
 
   /** How long a test waits for a result before it calls the run stuck. */
   static final Duration RESULT_TIMEOUT = Duration.ofSeconds(30);
@@ -56,10 +75,7 @@ final class WorkflowHarness implements AutoCloseable {
         ActivationContract.ACTIVATION_SCHEDULED_FOR.getName(),
         IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
     Worker worker = env.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class,
-        () -> new ActivateExperimentWorkflowImpl(policy, webhooks));
-    worker.registerWorkflowImplementationTypes(DeliverActivationEventWorkflowImpl.class);
+    ActivationWorkflows.register(worker, policy, webhooks);
     worker.registerActivitiesImplementations(activities);
     env.start();
     return new WorkflowHarness(env);

@@ -16,59 +16,23 @@ import dev.abtest.activation.Outcome;
 import dev.abtest.activation.SnapshotWrite;
 import dev.abtest.activation.ViolationCode;
 import dev.abtest.activation.WriteResult;
-import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
-import dev.abtest.store.Database;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.TestPolicies;
+import dev.abtest.worker.FreshActivityTest;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestActivityEnvironment;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The database activity through Temporal's activity test environment, on a real PostgreSQL. */
-class ActivationWriteActivitiesImplTest {
-  private static final ActivityOptions ONE_ATTEMPT =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofSeconds(20))
-          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-          .build();
-
-  private static TestDatabase postgres;
-
-  private Database database;
-  private ActivationStore store;
-  private TestActivityEnvironment env;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestDatabase.start(ActivationWriteActivitiesImplTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
-  @BeforeEach
-  void setUp() {
-    database = postgres.newDatabase();
-    store = new ActivationStore(database.jdbi());
-    env = TestActivityEnvironment.newInstance();
-  }
-
-  @AfterEach
-  void tearDown() {
-    env.close();
-    database.close();
-  }
+@PostgresTest(ownServer = true)
+class ActivationWriteActivitiesImplTest extends FreshActivityTest {
+  private static final ActivityOptions ONE_ATTEMPT = TestPolicies.activityAttempts(1);
 
   private ActivationWriteActivities activities(ActivityOptions options) {
     env.registerActivitiesImplementations(new ActivationWriteActivitiesImpl(store));
@@ -77,7 +41,7 @@ class ActivationWriteActivitiesImplTest {
 
   @Test
   void activatesAPendingExperimentAndAuditsItWithTheRunsIds() {
-    TestDatabase.insert(database.jdbi(), "exp_1", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_1", ExperimentStatus.PENDING));
 
     ActivationResult result =
         activities(ONE_ATTEMPT).activate(new ActivationRequest(" exp_1 ", "alice"));
@@ -94,7 +58,7 @@ class ActivationWriteActivitiesImplTest {
 
   @Test
   void anotherRunFindsTheExperimentAlreadyActive() {
-    TestDatabase.insert(database.jdbi(), "exp_2", ExperimentStatus.STOPPED);
+    insert(ExperimentRow.of("exp_2", ExperimentStatus.STOPPED));
     ActivationWriteActivities activities = activities(ONE_ATTEMPT);
     activities.activate(new ActivationRequest("exp_2", "alice"));
 
@@ -107,7 +71,7 @@ class ActivationWriteActivitiesImplTest {
 
   @Test
   void notFoundAndTerminalAreBusinessOutcomesNotFailures() {
-    TestDatabase.insert(database.jdbi(), "exp_done", ExperimentStatus.COMPLETED);
+    insert(ExperimentRow.of("exp_done", ExperimentStatus.COMPLETED));
     ActivationWriteActivities activities = activities(ONE_ATTEMPT);
 
     ActivationResult missing = activities.activate(new ActivationRequest("exp_missing", null));
@@ -140,16 +104,7 @@ class ActivationWriteActivitiesImplTest {
         };
     env.registerActivitiesImplementations(counting);
     ActivationWriteActivities activities =
-        env.newActivityStub(
-            ActivationWriteActivities.class,
-            ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(20))
-                .setRetryOptions(
-                    RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofMillis(10))
-                        .setMaximumAttempts(5)
-                        .build())
-                .build());
+        env.newActivityStub(ActivationWriteActivities.class, TestPolicies.activityAttempts(5));
 
     assertThatThrownBy(() -> activities.activate(new ActivationRequest("  ", "alice")))
         .isInstanceOf(ActivityFailure.class)
@@ -179,7 +134,7 @@ class ActivationWriteActivitiesImplTest {
 
   @Test
   void aDatabaseOutageFailsTheAttemptFastAndRetryablyAndARetryAfterwardsActivates() {
-    TestDatabase.insert(database.jdbi(), "exp_down", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_down", ExperimentStatus.PENDING));
     ActivationWriteActivities activities = activities(ONE_ATTEMPT);
     postgres.server().stop();
     try {
@@ -205,7 +160,7 @@ class ActivationWriteActivitiesImplTest {
 
   @Test
   void theValidatedSnapshotIsWrittenAndItsAttemptsCountedWithThoseOfEarlierRounds() {
-    TestDatabase.insert(database.jdbi(), "exp_snap", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_snap", ExperimentStatus.PENDING));
     Experiment approved = store.find("exp_snap").orElseThrow();
 
     WriteResult result =
@@ -220,7 +175,7 @@ class ActivationWriteActivitiesImplTest {
 
   @Test
   void aSnapshotTheRowNoLongerHoldsIsNotWritten() {
-    TestDatabase.insert(database.jdbi(), "exp_moved", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_moved", ExperimentStatus.PENDING));
     Experiment approved = store.find("exp_moved").orElseThrow();
     database
         .jdbi()

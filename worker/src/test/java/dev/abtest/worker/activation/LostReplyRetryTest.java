@@ -2,15 +2,11 @@ package dev.abtest.worker.activation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.abtest.activation.ActivateExperimentWorkflow;
-import dev.abtest.activation.ActivateExperimentWorkflowImpl;
 import dev.abtest.activation.ActivationClient;
 import dev.abtest.activation.ActivationContract;
-import dev.abtest.activation.ActivationPolicy;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationWriteActivities;
-import dev.abtest.activation.DecisionAuditActivities;
 import dev.abtest.activation.DecisionOutcome;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.Outcome;
@@ -19,19 +15,21 @@ import dev.abtest.activation.WriteResult;
 import dev.abtest.store.ActivationStore;
 import dev.abtest.store.AuditRecord;
 import dev.abtest.store.Database;
-import dev.abtest.worker.validation.ValidationActivitiesImpl;
+import dev.abtest.store.DatabaseSettings;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.PostgresDatabase;
+import dev.abtest.testing.PostgresTest;
+import dev.abtest.testing.TestTemporal;
+import dev.abtest.worker.ActivationWorker;
+import dev.abtest.worker.TestWorkers;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,27 +39,16 @@ import org.junit.jupiter.api.Test;
  * this runs on the Temporal test server), and the retry must report ACTIVATED without writing
  * again.
  */
+@PostgresTest
 class LostReplyRetryTest {
-  private static TestDatabase postgres;
-
   private Database database;
   private ActivationStore store;
   private TestWorkflowEnvironment temporal;
   private final List<ActivityInfo> attempts = new CopyOnWriteArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestDatabase.start(LostReplyRetryTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @BeforeEach
-  void setUp() {
-    database = postgres.newDatabase();
+  void setUp(PostgresDatabase postgres) {
+    database = new Database(DatabaseSettings.parse(postgres.another().postgresqlUrl()));
     store = new ActivationStore(database.jdbi());
     ActivationWriteActivitiesImpl real = new ActivationWriteActivitiesImpl(store);
     ActivationWriteActivities losesFirstReply =
@@ -77,25 +64,11 @@ class LostReplyRetryTest {
           }
         };
 
-    temporal = TestWorkflowEnvironment.newInstance();
-    temporal.registerSearchAttribute(
-        ActivationContract.EXPERIMENT_ID.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    temporal.registerSearchAttribute(
-        ActivationContract.ACTIVATION_OUTCOME.getName(),
-        IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-    Worker worker = temporal.newWorker(ActivationContract.DEFAULT_TASK_QUEUE);
-    ActivationPolicy policy =
-        new ActivationPolicy(
-            Duration.ofSeconds(10),
-            Duration.ofMillis(100),
-            Duration.ofSeconds(1),
-            Duration.ofMinutes(1));
-    worker.registerWorkflowImplementationFactory(
-        ActivateExperimentWorkflow.class, () -> new ActivateExperimentWorkflowImpl(policy));
-    worker.registerActivitiesImplementations(
-        new ValidationActivitiesImpl(store, Clock.systemUTC()),
-        losesFirstReply,
-        (DecisionAuditActivities) real::recordDecision);
+    temporal = TestTemporal.withSearchAttributes(TestWorkflowEnvironment.newInstance());
+    TestWorkers.register(
+        temporal,
+        ActivationWorker.Activities.of(store, Clock.systemUTC())
+            .withWrites(losesFirstReply, real::recordDecision));
     temporal.start();
   }
 
@@ -118,7 +91,7 @@ class LostReplyRetryTest {
 
   @Test
   void aRetryAfterACommitWhoseReplyWasLostReportsActivatedAndWritesOnce() throws Exception {
-    TestDatabase.insert(database.jdbi(), "exp_lost", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_lost", ExperimentStatus.PENDING));
     ActivationClient client = new ActivationClient(temporal.getWorkflowClient());
 
     ActivationClient.Started started = client.start("exp_lost", "alice");
@@ -141,7 +114,7 @@ class LostReplyRetryTest {
 
   @Test
   void aNewRunAfterTheFirstCompletedFindsTheExperimentAlreadyActive() throws Exception {
-    TestDatabase.insert(database.jdbi(), "exp_again", ExperimentStatus.STOPPED);
+    insert(ExperimentRow.of("exp_again", ExperimentStatus.STOPPED));
     ActivationClient client = new ActivationClient(temporal.getWorkflowClient());
     client.activate("exp_again", "alice", Duration.ofSeconds(30));
 
@@ -155,5 +128,9 @@ class LostReplyRetryTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("ALREADY_ACTIVE", "bob"),
             org.assertj.core.groups.Tuple.tuple("ACTIVATED", "alice"));
+  }
+
+  private void insert(ExperimentRow row) {
+    row.insert(database.dataSource());
   }
 }

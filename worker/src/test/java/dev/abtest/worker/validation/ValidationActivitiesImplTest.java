@@ -10,74 +10,33 @@ import dev.abtest.activation.ValidationReport;
 import dev.abtest.activation.ValidationReport.Verdict;
 import dev.abtest.activation.Violation;
 import dev.abtest.activation.ViolationCode;
-import dev.abtest.store.ActivationStore;
-import dev.abtest.store.Database;
-import dev.abtest.worker.activation.TestDatabase;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
+import dev.abtest.testing.ExperimentRow;
+import dev.abtest.testing.TestPolicies;
+import dev.abtest.worker.FreshActivityTest;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestActivityEnvironment;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The validation activity through Temporal's activity test environment, on a real PostgreSQL. */
-class ValidationActivitiesImplTest {
+class ValidationActivitiesImplTest extends FreshActivityTest {
   private static final Instant NOW = Instant.now();
 
-  private static TestDatabase postgres;
-
-  private Database database;
-  private ActivationStore store;
-  private TestActivityEnvironment env;
   private ValidationActivities activities;
 
-  @BeforeAll
-  static void startPostgres() {
-    postgres = TestDatabase.start(ValidationActivitiesImplTest.class);
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    postgres.close();
-  }
-
   @BeforeEach
-  void setUp() {
-    database = postgres.newDatabase();
-    store = new ActivationStore(database.jdbi());
-    env = TestActivityEnvironment.newInstance();
+  void registerTheValidation() {
     env.registerActivitiesImplementations(
         new ValidationActivitiesImpl(store, Clock.fixed(NOW, ZoneOffset.UTC)));
-    activities =
-        env.newActivityStub(
-            ValidationActivities.class,
-            ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(20))
-                .setRetryOptions(
-                    RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofMillis(10))
-                        .setMaximumAttempts(3)
-                        .build())
-                .build());
-  }
-
-  @AfterEach
-  void tearDown() {
-    env.close();
-    database.close();
+    activities = env.newActivityStub(ValidationActivities.class, TestPolicies.activityAttempts(3));
   }
 
   @Test
   void aPendingExperimentWithAValidConfigurationIsValidAndUnchanged() {
-    TestDatabase.insert(database.jdbi(), "exp_ok", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_ok", ExperimentStatus.PENDING));
     var before = store.find("exp_ok").orElseThrow();
 
     ValidationReport report = activities.validate("exp_ok");
@@ -90,14 +49,14 @@ class ValidationActivitiesImplTest {
 
   @Test
   void aStoppedExperimentIsValidToResume() {
-    TestDatabase.insert(database.jdbi(), "exp_stopped", ExperimentStatus.STOPPED);
+    insert(ExperimentRow.of("exp_stopped", ExperimentStatus.STOPPED));
 
     assertThat(activities.validate("exp_stopped").verdict()).isEqualTo(Verdict.VALID);
   }
 
   @Test
   void theIdIsTrimmedBeforeTheLookup() {
-    TestDatabase.insert(database.jdbi(), "exp_trim", ExperimentStatus.PENDING);
+    insert(ExperimentRow.of("exp_trim", ExperimentStatus.PENDING));
 
     assertThat(activities.validate("  exp_trim\t").verdict()).isEqualTo(Verdict.VALID);
   }
@@ -112,7 +71,7 @@ class ValidationActivitiesImplTest {
 
   @Test
   void anActiveExperimentIsAlreadyActiveWithItsRow() {
-    TestDatabase.insert(database.jdbi(), "exp_active", ExperimentStatus.ACTIVE);
+    insert(ExperimentRow.of("exp_active", ExperimentStatus.ACTIVE));
 
     ValidationReport report = activities.validate("exp_active");
 
@@ -122,12 +81,10 @@ class ValidationActivitiesImplTest {
 
   @Test
   void anExperimentBreakingRulesIsRejectedWithEveryViolation() {
-    TestDatabase.insert(
-        database.jdbi(),
-        "exp_bad",
-        ExperimentStatus.FAILED,
-        "{\"variants\": [\"control\"], \"distribution\": [0.5, 0.4]}",
-        NOW.minusSeconds(60));
+    insert(
+        ExperimentRow.of("exp_bad", ExperimentStatus.FAILED)
+            .withConfiguration("{\"variants\": [\"control\"], \"distribution\": [0.5, 0.4]}")
+            .withEndDate(NOW.minusSeconds(60)));
 
     ValidationReport report = activities.validate("exp_bad");
 
@@ -145,8 +102,10 @@ class ValidationActivitiesImplTest {
 
   @Test
   void aConfigurationThatIsNotAnObjectIsRejectedNotAnError() {
-    TestDatabase.insert(
-        database.jdbi(), "exp_text", ExperimentStatus.PENDING, "\"oops\"", NOW.plusSeconds(600));
+    insert(
+        ExperimentRow.of("exp_text", ExperimentStatus.PENDING)
+            .withConfiguration("\"oops\"")
+            .withEndDate(NOW.plusSeconds(600)));
 
     ValidationReport report = activities.validate("exp_text");
 
@@ -158,12 +117,10 @@ class ValidationActivitiesImplTest {
 
   @Test
   void theEndDateIsJudgedByTheGivenClock() {
-    TestDatabase.insert(
-        database.jdbi(),
-        "exp_edge",
-        ExperimentStatus.PENDING,
-        TestDatabase.VALID_CONFIGURATION,
-        NOW.plusSeconds(1));
+    insert(
+        ExperimentRow.of("exp_edge", ExperimentStatus.PENDING)
+            .withConfiguration(ExperimentRow.VALID_CONFIGURATION)
+            .withEndDate(NOW.plusSeconds(1)));
 
     assertThat(activities.validate("exp_edge").verdict()).isEqualTo(Verdict.VALID);
   }
