@@ -36,12 +36,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ActivateExperimentWorkflowTest {
   private static final String ID = "exp_checkout";
 
-  private final ValidationActivities validation =
-      WorkflowHarness.activityMock(ValidationActivities.class);
-  private final ActivationWriteActivities store =
-      WorkflowHarness.activityMock(ActivationWriteActivities.class);
-  private final DecisionAuditActivities audit =
-      WorkflowHarness.activityMock(DecisionAuditActivities.class);
+  private final ActivityMocks mocks = new ActivityMocks();
+  private final ValidationActivities validation = mocks.validation;
+  private final ActivationWriteActivities store = mocks.store;
+  private final DecisionAuditActivities audit = mocks.audit;
   private WorkflowHarness harness;
 
   @BeforeEach

@@ -31,14 +31,11 @@ class ActivationEventsWorkflowTest {
   private static final String HOOK_A = "https://hooks.example.com/abtest?token=t0ken";
   private static final String HOOK_B = "http://127.0.0.1:9/down";
 
-  private final ValidationActivities validation =
-      WorkflowHarness.activityMock(ValidationActivities.class);
-  private final ActivationWriteActivities store =
-      WorkflowHarness.activityMock(ActivationWriteActivities.class);
-  private final DecisionAuditActivities audit =
-      WorkflowHarness.activityMock(DecisionAuditActivities.class);
-  private final ActivationEventActivities delivery =
-      WorkflowHarness.activityMock(ActivationEventActivities.class);
+  private final ActivityMocks mocks = new ActivityMocks();
+  private final ValidationActivities validation = mocks.validation;
+  private final ActivationWriteActivities store = mocks.store;
+  private final DecisionAuditActivities audit = mocks.audit;
+  private final ActivationEventActivities delivery = mocks.delivery;
   private final List<EventDelivery> posted = new CopyOnWriteArrayList<>();
   private WorkflowHarness harness;
 

@@ -150,12 +150,12 @@ enum HistoryScenarios {
 
   /** Runs the scenario on a fresh test server and returns its complete history. */
   WorkflowExecutionHistory record() throws Exception {
-    ValidationActivities validation = WorkflowHarness.activityMock(ValidationActivities.class);
-    ActivationWriteActivities store = WorkflowHarness.activityMock(ActivationWriteActivities.class);
-    DecisionAuditActivities audit = WorkflowHarness.activityMock(DecisionAuditActivities.class);
+    ActivityMocks mocks = new ActivityMocks();
+    ValidationActivities validation = mocks.validation;
+    ActivationWriteActivities store = mocks.store;
+    DecisionAuditActivities audit = mocks.audit;
     stubs.accept(validation, store);
-    ActivationEventActivities delivery =
-        WorkflowHarness.activityMock(ActivationEventActivities.class);
+    ActivationEventActivities delivery = mocks.delivery;
     when(delivery.post(any()))
         .thenAnswer(
             call -> {

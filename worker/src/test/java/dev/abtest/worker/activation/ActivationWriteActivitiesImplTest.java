@@ -3,7 +3,6 @@ package dev.abtest.worker.activation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.abtest.activation.ActivationFailures;
 import dev.abtest.activation.ActivationRequest;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ActivationWriteActivities;
@@ -106,16 +105,7 @@ class ActivationWriteActivitiesImplTest extends FreshActivityTest {
     ActivationWriteActivities activities =
         env.newActivityStub(ActivationWriteActivities.class, TestPolicies.activityAttempts(5));
 
-    assertThatThrownBy(() -> activities.activate(new ActivationRequest("  ", "alice")))
-        .isInstanceOf(ActivityFailure.class)
-        .cause()
-        .isInstanceOfSatisfying(
-            ApplicationFailure.class,
-            f -> {
-              assertThat(f.getType()).isEqualTo(ActivationFailures.INVALID_REQUEST);
-              assertThat(f.isNonRetryable()).isTrue();
-              assertThat(f.getOriginalMessage()).contains("blank");
-            });
+    assertInvalidRequest(() -> activities.activate(new ActivationRequest("  ", "alice")), "blank");
     assertThat(attempts).hasValue(1);
   }
 
@@ -222,18 +212,11 @@ class ActivationWriteActivitiesImplTest extends FreshActivityTest {
     env.registerActivitiesImplementations(new ActivationWriteActivitiesImpl(store));
     DecisionAuditActivities audit = env.newActivityStub(DecisionAuditActivities.class, ONE_ATTEMPT);
 
-    assertThatThrownBy(
-            () ->
-                audit.recordDecision(
-                    new Decision(
-                        "bad\u0000id", DecisionOutcome.ALREADY_ACTIVE, null, null, null, 0, null)))
-        .isInstanceOf(ActivityFailure.class)
-        .cause()
-        .isInstanceOfSatisfying(
-            ApplicationFailure.class,
-            f -> {
-              assertThat(f.getType()).isEqualTo(ActivationFailures.INVALID_REQUEST);
-              assertThat(f.isNonRetryable()).isTrue();
-            });
+    assertInvalidRequest(
+        () ->
+            audit.recordDecision(
+                new Decision(
+                    "bad\u0000id", DecisionOutcome.ALREADY_ACTIVE, null, null, null, 0, null)),
+        "");
   }
 }

@@ -1,9 +1,7 @@
 package dev.abtest.worker.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.abtest.activation.ActivationFailures;
 import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.activation.ValidationActivities;
 import dev.abtest.activation.ValidationReport;
@@ -13,8 +11,6 @@ import dev.abtest.activation.ViolationCode;
 import dev.abtest.testing.ExperimentRow;
 import dev.abtest.testing.TestPolicies;
 import dev.abtest.worker.FreshActivityTest;
-import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -127,15 +123,6 @@ class ValidationActivitiesImplTest extends FreshActivityTest {
 
   @Test
   void anInvalidIdFailsAsANonRetryableInvalidRequest() {
-    assertThatThrownBy(() -> activities.validate("exp\u0000bad"))
-        .isInstanceOf(ActivityFailure.class)
-        .cause()
-        .isInstanceOfSatisfying(
-            ApplicationFailure.class,
-            f -> {
-              assertThat(f.getType()).isEqualTo(ActivationFailures.INVALID_REQUEST);
-              assertThat(f.isNonRetryable()).isTrue();
-              assertThat(f.getOriginalMessage()).contains("control characters");
-            });
+    assertInvalidRequest(() -> activities.validate("exp\u0000bad"), "control characters");
   }
 }
