@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Start or join the activation of one experiment (now, or at activateAt) and wait for its outcome
-         * @description Starts workflow `activate-experiment:<experimentId>` (or joins the one running) and waits up to ACTIVATION_WAIT_BUDGET (10 s) for the result. The token's subject becomes `requestedBy`. Unknown extra fields in the body are ignored. With `activateAt` in the future the experiment is validated now (422/409/404 at once, nothing scheduled) and the run waits on a durable timer: 202 SCHEDULED. A later request with another time moves the pending schedule; a request without `activateAt` activates now and ends the pending schedule (Update-With-Start, so joining is atomic).
+         * @description Starts workflow `activate-experiment:<experimentId>` (or joins the one running) and waits up to ACTIVATION_WAIT_BUDGET (10 s) for the result. The token's subject becomes `requestedBy`. Unknown extra fields in the body are ignored. With `activateAt` in the future the experiment is validated now (422/409/404 at once, nothing scheduled) and the run waits on a durable timer: 202 SCHEDULED. A later request with another time moves the pending schedule; a request without `activateAt` activates now and ends the pending schedule (the run of a schedule carries ActivationScheduledFor from its start, and such a run is joined through Update-With-Start of `activateNow`, so joining is atomic; a run that decides at once is joined by a plain start).
          */
         post: operations["activateExperiment"];
         delete?: never;
@@ -398,7 +398,7 @@ export interface components {
                 };
             };
         };
-        /** @description Anything unexpected (logged; no stack trace in the body), e.g. the workflow failed after its retries. */
+        /** @description Anything unexpected (logged; no stack trace in the body), e.g. the workflow failed after its retries. The error names what failed: "Failed to activate experiment" on the activation route. */
         Internal: {
             headers: {
                 [name: string]: unknown;
