@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
@@ -34,6 +35,9 @@ public final class Metrics implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Metrics.class);
 
+  /** The tag the Temporal SDK adds to some of its request meters only. */
+  static final String TEMPORAL_UPDATE_NAME_TAG = "update_name";
+
   private final PrometheusMeterRegistry registry;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -41,6 +45,10 @@ public final class Metrics implements AutoCloseable {
   public Metrics(String application) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("application", application);
+    // The SDK tags its update calls (Update-With-Start is ExecuteMultiOperation) with update_name
+    // and its other calls of the same meter without it; Prometheus needs one set of tag keys per
+    // name and drops the meter that differs, so the update's latency would go unreported.
+    registry.config().meterFilter(MeterFilter.ignoreTags(TEMPORAL_UPDATE_NAME_TAG));
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
