@@ -121,16 +121,13 @@ class ActivationEventsDeliveryIT {
 
   private HttpResponse<String> post(ServiceProcess to, String body) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(to.uri(ActivationLoad.PATH))
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(60))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
+        ActivationLoad.activationPost(
+            to.uri(ActivationLoad.PATH), body, ActivationLoad.REQUEST_TIMEOUT),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> activate(ServiceProcess to, String experimentId) throws Exception {
-    return post(to, "{\"experimentId\":\"" + experimentId + "\"}");
+    return post(to, ActivationLoad.activateBody(experimentId));
   }
 
   private static List<Received> to(String path, String experimentId) {
@@ -334,11 +331,10 @@ class ActivationEventsDeliveryIT {
     for (int i = 0; i < 200; i++) {
       requests.add(
           http.sendAsync(
-              HttpRequest.newBuilder(starter.uri(ActivationLoad.PATH))
-                  .header("Content-Type", "application/json")
-                  .timeout(Duration.ofSeconds(90))
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + storm + "\"}"))
-                  .build(),
+              ActivationLoad.activationPost(
+                  starter.uri(ActivationLoad.PATH),
+                  ActivationLoad.activateBody(storm),
+                  Duration.ofSeconds(90)),
               HttpResponse.BodyHandlers.ofString()));
     }
     Map<Integer, Integer> statuses = new TreeMap<>();

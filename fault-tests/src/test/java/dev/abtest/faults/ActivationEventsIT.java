@@ -102,17 +102,12 @@ class ActivationEventsIT {
   }
 
   private HttpResponse<String> activateResponse(String experimentId) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(starter.uri(ActivationLoad.PATH))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60))
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"experimentId\":\"" + experimentId + "\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return response;
+    return http.send(
+        ActivationLoad.activationPost(
+            starter.uri(ActivationLoad.PATH),
+            ActivationLoad.activateBody(experimentId),
+            ActivationLoad.REQUEST_TIMEOUT),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static List<Received> to(String path, String experimentId) {
