@@ -8,10 +8,8 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.temporal.internal.testservice.TestServicesStarter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,15 +28,13 @@ import org.slf4j.LoggerFactory;
  * undefined attribute (INVALID_ARGUMENT), and a start so rejected leaves its workflow id unusable
  * on this server (later results of that id report NOT_FOUND).
  */
-public final class LoopbackTemporalServer implements TemporalServer {
+public final class LoopbackTemporalServer extends SuspendableServer {
 
   private static final Logger log = LoggerFactory.getLogger(LoopbackTemporalServer.class);
-  private static final String HOST = "127.0.0.1";
 
   private final TestServicesStarter services;
   private final int port;
   private Server server;
-  private boolean closed;
 
   private LoopbackTemporalServer(TestServicesStarter services, int port) {
     this.services = services;
@@ -76,11 +72,6 @@ public final class LoopbackTemporalServer implements TemporalServer {
   }
 
   @Override
-  public String target() {
-    return HOST + ":" + port;
-  }
-
-  @Override
   public String engine() {
     return "test server";
   }
@@ -92,7 +83,12 @@ public final class LoopbackTemporalServer implements TemporalServer {
 
   /** Stops listening and drops open connections; the in-memory state is kept. */
   @Override
-  public synchronized void suspend() {
+  public void suspend() {
+    stopServing();
+  }
+
+  @Override
+  synchronized void stopServing() {
     if (server == null) {
       return;
     }
@@ -105,30 +101,19 @@ public final class LoopbackTemporalServer implements TemporalServer {
     server = null;
   }
 
-  /** Listens again on the same port with the same state. */
   @Override
-  public synchronized void resume() {
-    if (closed) {
-      throw new IllegalStateException("LoopbackTemporalServer is closed");
-    }
-    if (server != null) {
-      return;
-    }
-    try {
-      listen();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  synchronized boolean serving() {
+    return server != null;
   }
 
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    suspend();
+  void startServing() throws IOException {
+    listen();
+  }
+
+  @Override
+  void release() {
     services.close();
-    closed = true;
   }
 
   private synchronized void listen() throws IOException {
@@ -147,12 +132,6 @@ public final class LoopbackTemporalServer implements TemporalServer {
       server = builder.build().start();
     } catch (IOException e) {
       throw new IOException("Cannot bind the Temporal test server to " + target(), e);
-    }
-  }
-
-  private static int freeLoopbackPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return s.getLocalPort();
     }
   }
 }

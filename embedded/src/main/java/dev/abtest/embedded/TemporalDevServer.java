@@ -40,9 +40,8 @@ import org.slf4j.LoggerFactory;
  * #suspend()}/{@link #resume()} (the process stopped and started again) and restarts of whoever
  * started it.
  */
-public final class TemporalDevServer implements TemporalServer {
+public final class TemporalDevServer extends SuspendableServer {
   private static final Logger log = LoggerFactory.getLogger(TemporalDevServer.class);
-  private static final String HOST = "127.0.0.1";
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   private final Options options;
@@ -51,7 +50,6 @@ public final class TemporalDevServer implements TemporalServer {
   private final String version;
   private Process process;
   private boolean stopping;
-  private boolean closed;
 
   /**
    * What to start.
@@ -99,87 +97,27 @@ public final class TemporalDevServer implements TemporalServer {
     }
 
     public Options withPort(int port) {
-      return new Options(
-          cli,
-          port,
-          uiPort,
-          dbFile,
-          searchAttributes,
-          dynamicConfig,
-          logFile,
-          startTimeout,
-          onUnexpectedExit,
-          fastAndUnsafe);
+      return edit(o -> o.port = port);
     }
 
     public Options withUiPort(int uiPort) {
-      return new Options(
-          cli,
-          port,
-          uiPort,
-          dbFile,
-          searchAttributes,
-          dynamicConfig,
-          logFile,
-          startTimeout,
-          onUnexpectedExit,
-          fastAndUnsafe);
+      return edit(o -> o.uiPort = uiPort);
     }
 
     public Options withDbFile(Path dbFile) {
-      return new Options(
-          cli,
-          port,
-          uiPort,
-          Optional.of(dbFile),
-          searchAttributes,
-          dynamicConfig,
-          logFile,
-          startTimeout,
-          onUnexpectedExit,
-          fastAndUnsafe);
+      return edit(o -> o.dbFile = Optional.of(dbFile));
     }
 
     public Options withSearchAttributes(Map<String, String> searchAttributes) {
-      return new Options(
-          cli,
-          port,
-          uiPort,
-          dbFile,
-          searchAttributes,
-          dynamicConfig,
-          logFile,
-          startTimeout,
-          onUnexpectedExit,
-          fastAndUnsafe);
+      return edit(o -> o.searchAttributes = searchAttributes);
     }
 
     public Options withDynamicConfig(Map<String, String> dynamicConfig) {
-      return new Options(
-          cli,
-          port,
-          uiPort,
-          dbFile,
-          searchAttributes,
-          dynamicConfig,
-          logFile,
-          startTimeout,
-          onUnexpectedExit,
-          fastAndUnsafe);
+      return edit(o -> o.dynamicConfig = dynamicConfig);
     }
 
     public Options onUnexpectedExit(Consumer<String> onUnexpectedExit) {
-      return new Options(
-          cli,
-          port,
-          uiPort,
-          dbFile,
-          searchAttributes,
-          dynamicConfig,
-          logFile,
-          startTimeout,
-          onUnexpectedExit,
-          fastAndUnsafe);
+      return edit(o -> o.onUnexpectedExit = onUnexpectedExit);
     }
 
     /**
@@ -187,17 +125,55 @@ public final class TemporalDevServer implements TemporalServer {
      * start of the process (the point of {@link #suspend()}), not a crash of the machine.
      */
     public Options fastAndUnsafe(boolean fastAndUnsafe) {
-      return new Options(
-          cli,
-          port,
-          uiPort,
-          dbFile,
-          searchAttributes,
-          dynamicConfig,
-          logFile,
-          startTimeout,
-          onUnexpectedExit,
-          fastAndUnsafe);
+      return edit(o -> o.fastAndUnsafe = fastAndUnsafe);
+    }
+
+    /** A copy of these options with {@code change} applied: the one place the withers copy. */
+    private Options edit(Consumer<Draft> change) {
+      Draft draft = new Draft(this);
+      change.accept(draft);
+      return draft.options();
+    }
+
+    /** The fields of {@link Options}, mutable while one wither changes one of them. */
+    private static final class Draft {
+      Path cli;
+      int port;
+      int uiPort;
+      Optional<Path> dbFile;
+      Map<String, String> searchAttributes;
+      Map<String, String> dynamicConfig;
+      Path logFile;
+      Duration startTimeout;
+      Consumer<String> onUnexpectedExit;
+      boolean fastAndUnsafe;
+
+      Draft(Options from) {
+        cli = from.cli;
+        port = from.port;
+        uiPort = from.uiPort;
+        dbFile = from.dbFile;
+        searchAttributes = from.searchAttributes;
+        dynamicConfig = from.dynamicConfig;
+        logFile = from.logFile;
+        startTimeout = from.startTimeout;
+        onUnexpectedExit = from.onUnexpectedExit;
+        fastAndUnsafe = from.fastAndUnsafe;
+      }
+
+      Options options() {
+        return new Options(
+            cli,
+            port,
+            uiPort,
+            dbFile,
+            searchAttributes,
+            dynamicConfig,
+            logFile,
+            startTimeout,
+            onUnexpectedExit,
+            fastAndUnsafe);
+      }
     }
   }
 
@@ -216,11 +192,11 @@ public final class TemporalDevServer implements TemporalServer {
    */
   public static TemporalDevServer start(Options options) throws IOException {
     String version = version(options.cli());
-    int port = options.port() == 0 ? freePort() : requireFree(options.port(), "gRPC");
+    int port = options.port() == 0 ? freeLoopbackPort() : requireFree(options.port(), "gRPC");
     int uiPort =
         options.uiPort() < 0
             ? -1
-            : options.uiPort() == 0 ? freePort() : requireFree(options.uiPort(), "Web UI");
+            : options.uiPort() == 0 ? freeLoopbackPort() : requireFree(options.uiPort(), "Web UI");
     if (options.dbFile().isPresent()) {
       Files.createDirectories(options.dbFile().get().toAbsolutePath().getParent());
     }
@@ -228,11 +204,6 @@ public final class TemporalDevServer implements TemporalServer {
     TemporalDevServer server = new TemporalDevServer(options, port, uiPort, version);
     server.launch();
     return server;
-  }
-
-  @Override
-  public String target() {
-    return HOST + ":" + port;
   }
 
   @Override
@@ -284,26 +255,17 @@ public final class TemporalDevServer implements TemporalServer {
 
   /** Starts the process again on the same ports with the same database file. */
   @Override
-  public synchronized void resume() {
-    if (closed) {
-      throw new IllegalStateException("TemporalDevServer is closed");
-    }
-    if (process != null) {
-      return;
-    }
-    try {
-      launch();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  void startServing() throws IOException {
+    launch();
   }
 
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  synchronized boolean serving() {
+    return process != null;
+  }
+
+  @Override
+  void stopServing() {
     stopProcess();
   }
 
@@ -383,7 +345,7 @@ public final class TemporalDevServer implements TemporalServer {
     }
     boolean expected;
     synchronized (this) {
-      expected = stopping || closed || process != p;
+      expected = stopping || closed() || process != p;
       if (!expected) {
         process = null;
       }
@@ -559,12 +521,6 @@ public final class TemporalDevServer implements TemporalServer {
               + what
               + " port) is already in use",
           e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return s.getLocalPort();
     }
   }
 

@@ -3,29 +3,22 @@ package dev.abtest.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.abtest.faults.WebhookReceiver.Received;
 import dev.abtest.testing.ServiceProcess;
 import dev.abtest.testing.WorkflowRuns;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -33,8 +26,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -53,14 +44,13 @@ import org.junit.jupiter.api.Timeout;
  * activations announce their schedule changes. Two worker/starter pairs share one dev server and
  * PostgreSQL: one with three webhook URLs (task queue {@code activation}), one with none (its own
  * task queue), so the latency of the same activation can be compared within this run. Every
- * delivery is verified by the {@code standardwebhooks} npm library.
+ * delivery is verified by the {@code standardwebhooks} npm library ({@link WebhookReceiver}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ActivationEventsDeliveryIT {
   static final Duration BUDGET = Duration.ofSeconds(45);
   static final Duration SLOW = Duration.ofSeconds(9);
   static final String NO_EVENTS_QUEUE = "activation-no-events";
-  static final ObjectMapper JSON = new ObjectMapper();
 
   /** URL indexes in the worker's ACTIVATION_WEBHOOK_URLS. */
   static final int SLOW_URL = 0;
@@ -70,15 +60,11 @@ class ActivationEventsDeliveryIT {
   private static FaultStack stack;
   private static ServiceProcess starter;
   private static ServiceProcess starterWithoutEvents;
-  private static HttpServer receiver;
-  private static HttpServer lateReceiver;
+  private static WebhookReceiver receiver;
   private static int latePort;
-  private static ActivationEventsIT.Verifier verifier;
 
   /** Attempts per webhook-id at /slow: the first answers 500 after 9 s, the next 200 after 9 s. */
   private static final Map<String, AtomicInteger> slowAttempts = new ConcurrentHashMap<>();
-
-  private static final List<Received> received = new CopyOnWriteArrayList<>();
 
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -86,42 +72,20 @@ class ActivationEventsDeliveryIT {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  record Received(
-      String path, String id, String body, String verdict, int answer, Instant answeredAt) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(body);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + body, e);
-      }
-    }
-
-    String type() {
-      return json().path("type").asText();
-    }
-  }
-
   @BeforeAll
   static void startStack() throws Exception {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    String secret = "whsec_" + Base64.getEncoder().encodeToString(key);
-    verifier = ActivationEventsIT.Verifier.start(secret);
-    receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    receiver.setExecutor(Executors.newCachedThreadPool());
-    receiver.createContext("/", ActivationEventsDeliveryIT::receive);
-    receiver.start();
+    receiver = WebhookReceiver.start(ActivationEventsDeliveryIT::answer);
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       latePort = probe.getLocalPort(); // closed again: a receiver that is down
     }
-    String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+    String base = receiver.baseUrl();
     stack = FaultStack.start("events-delivery");
     stack.startWorker(
         Map.of(
             "ACTIVATION_WEBHOOK_URLS",
             base + "/slow," + base + "/ok,http://127.0.0.1:" + latePort + "/late",
             "ACTIVATION_WEBHOOK_SECRET",
-            secret,
+            receiver.secret(),
             "ACTIVATION_WEBHOOK_RETRY_BUDGET",
             BUDGET.toSeconds() + "s"));
     stack.startWorker(Map.of("TEMPORAL_TASK_QUEUE", NO_EVENTS_QUEUE));
@@ -136,82 +100,47 @@ class ActivationEventsDeliveryIT {
     if (stack != null) {
       stack.close();
     }
-    for (HttpServer server : new HttpServer[] {receiver, lateReceiver}) {
-      if (server != null) {
-        server.stop(0);
-      }
-    }
-    if (verifier != null) {
-      verifier.close();
+    if (receiver != null) {
+      receiver.close();
     }
   }
 
-  private static void receive(HttpExchange exchange) throws IOException {
-    String path = exchange.getRequestURI().getPath();
-    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    String id = exchange.getRequestHeaders().getFirst("webhook-id");
-    String verdict =
-        verifier.verify(
-            id,
-            exchange.getRequestHeaders().getFirst("webhook-timestamp"),
-            exchange.getRequestHeaders().getFirst("webhook-signature"),
-            body);
-    int answer = 204;
+  private static int answer(String path, String webhookId) {
     if (path.equals("/slow")) {
-      int attempt = slowAttempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      int attempt =
+          slowAttempts.computeIfAbsent(webhookId, k -> new AtomicInteger()).incrementAndGet();
       try {
         Thread.sleep(SLOW.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      answer = attempt == 1 ? 500 : 200;
-    } else if (!path.equals("/ok") && !path.equals("/late")) {
-      answer = 404;
+      return attempt == 1 ? 500 : 200;
     }
-    received.add(new Received(path, id, body, verdict, answer, Instant.now()));
-    exchange.sendResponseHeaders(answer, -1);
-    exchange.close();
+    return path.equals("/ok") || path.equals("/late") ? 204 : 404;
   }
 
   private HttpResponse<String> post(ServiceProcess to, String body) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(to.uri(ActivationLoad.PATH))
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(60))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
+        ActivationLoad.activationPost(
+            to.uri(ActivationLoad.PATH), body, ActivationLoad.REQUEST_TIMEOUT),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> activate(ServiceProcess to, String experimentId) throws Exception {
-    return post(to, "{\"experimentId\":\"" + experimentId + "\"}");
+    return post(to, ActivationLoad.activateBody(experimentId));
   }
 
   private static List<Received> to(String path, String experimentId) {
-    List<Received> out = new ArrayList<>();
-    for (Received r : received) {
-      if (r.path().equals(path) && r.body().contains("\"experimentId\":\"" + experimentId + "\"")) {
-        out.add(r);
-      }
-    }
-    return out;
+    return receiver.to(path, experimentId);
   }
 
   private static List<Received> about(String experimentId) {
-    return received.stream()
-        .filter(r -> r.body().contains("\"experimentId\":\"" + experimentId + "\""))
-        .toList();
+    return receiver.about(experimentId);
   }
 
   private static void await(String what, Duration timeout, BooleanSupplier done)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what + "; received " + received);
-      }
-      Thread.sleep(200);
-    }
+    receiver.await(what, timeout, done);
   }
 
   private DescribeWorkflowExecutionResponse describeDelivery(String eventId, int urlIndex) {
@@ -258,11 +187,7 @@ class ActivationEventsDeliveryIT {
     assertThat(refusedAttempts).isGreaterThanOrEqualTo(3);
     assertThat(to("/late", id)).isEmpty();
 
-    lateReceiver =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), latePort), 0);
-    lateReceiver.setExecutor(Executors.newCachedThreadPool());
-    lateReceiver.createContext("/", ActivationEventsDeliveryIT::receive);
-    lateReceiver.start();
+    receiver.listen(latePort);
     Instant up = Instant.now();
 
     await("the delivery to /late", Duration.ofSeconds(30), () -> !to("/late", id).isEmpty());
@@ -406,11 +331,10 @@ class ActivationEventsDeliveryIT {
     for (int i = 0; i < 200; i++) {
       requests.add(
           http.sendAsync(
-              HttpRequest.newBuilder(starter.uri(ActivationLoad.PATH))
-                  .header("Content-Type", "application/json")
-                  .timeout(Duration.ofSeconds(90))
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + storm + "\"}"))
-                  .build(),
+              ActivationLoad.activationPost(
+                  starter.uri(ActivationLoad.PATH),
+                  ActivationLoad.activateBody(storm),
+                  Duration.ofSeconds(90)),
               HttpResponse.BodyHandlers.ofString()));
     }
     Map<Integer, Integer> statuses = new TreeMap<>();

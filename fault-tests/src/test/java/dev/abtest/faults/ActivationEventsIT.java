@@ -4,35 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.abtest.faults.WebhookReceiver.Received;
 import dev.abtest.testing.ServiceProcess;
 import dev.abtest.testing.WorkflowRuns;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,25 +29,18 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Activation events from the real worker and starter processes, on the CLI's dev server and an
- * embedded PostgreSQL, to receivers on loopback in this test. Every request a receiver gets is
- * verified by the Standard Webhooks reference library ({@code standardwebhooks} on npm, run by node
- * from clients/webhook-verify), independently of the worker's signer.
+ * embedded PostgreSQL, to receivers on loopback in this test ({@link WebhookReceiver}: every
+ * request verified by the Standard Webhooks reference library).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ActivationEventsIT {
-  static final Path VERIFIER =
-      Path.of(System.getProperty("faults.webhookVerifier", "../clients/webhook-verify"))
-          .toAbsolutePath()
-          .normalize();
   static final Duration BUDGET = Duration.ofSeconds(30);
   static final ObjectMapper JSON = new ObjectMapper();
 
   private static FaultStack stack;
   private static ServiceProcess worker;
   private static ServiceProcess starter;
-  private static HttpServer receiver;
-  private static Verifier verifier;
-  private static String secret;
+  private static WebhookReceiver receiver;
 
   /** Receiver state: /flaky answers 500 to its first three attempts per event, then 200. */
   private static final AtomicInteger flakyFailuresLeft = new AtomicInteger(3);
@@ -69,36 +48,24 @@ class ActivationEventsIT {
   /** /outage refuses (503) while this is set: a receiver that is down. */
   private static final AtomicBoolean outage = new AtomicBoolean(false);
 
-  private static final List<Received> received = new CopyOnWriteArrayList<>();
-
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Received(
-      String path, String id, String timestamp, String body, String verdict, int answer) {}
-
   @BeforeAll
   static void startStack() throws Exception {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    secret = "whsec_" + Base64.getEncoder().encodeToString(key);
-    verifier = Verifier.start(secret);
-    receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    receiver.setExecutor(Executors.newFixedThreadPool(4));
-    receiver.createContext("/", ActivationEventsIT::receive);
-    receiver.start();
+    receiver = WebhookReceiver.start(ActivationEventsIT::answer);
     stack = FaultStack.start("events");
     worker = stack.startWorker(workerEnv());
     starter = stack.startStarter(FaultStack.PATIENT_STARTER);
   }
 
   private static Map<String, String> workerEnv() {
-    String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
+    String base = receiver.baseUrl();
     return Map.of(
         "ACTIVATION_WEBHOOK_URLS",
         base + "/flaky," + base + "/dead?token=abc," + base + "/outage",
         "ACTIVATION_WEBHOOK_SECRET",
-        secret,
+        receiver.secret(),
         "ACTIVATION_WEBHOOK_RETRY_BUDGET",
         BUDGET.toSeconds() + "s",
         "LOG_LEVEL",
@@ -111,29 +78,16 @@ class ActivationEventsIT {
       stack.close();
     }
     if (receiver != null) {
-      receiver.stop(0);
-    }
-    if (verifier != null) {
-      verifier.close();
+      receiver.close();
     }
   }
 
-  private static void receive(HttpExchange exchange) throws IOException {
-    String path = exchange.getRequestURI().getPath();
-    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    String id = exchange.getRequestHeaders().getFirst("webhook-id");
-    String timestamp = exchange.getRequestHeaders().getFirst("webhook-timestamp");
-    String signature = exchange.getRequestHeaders().getFirst("webhook-signature");
-    String verdict = verifier.verify(id, timestamp, signature, body);
-    int answer =
-        switch (path) {
-          case "/flaky" -> flakyFailuresLeft.getAndDecrement() > 0 ? 500 : 200;
-          case "/outage" -> outage.get() ? 503 : 204;
-          default -> 500;
-        };
-    received.add(new Received(path, id, timestamp, body, verdict, answer));
-    exchange.sendResponseHeaders(answer, -1);
-    exchange.close();
+  private static int answer(String path, String webhookId) {
+    return switch (path) {
+      case "/flaky" -> flakyFailuresLeft.getAndDecrement() > 0 ? 500 : 200;
+      case "/outage" -> outage.get() ? 503 : 204;
+      default -> 500;
+    };
   }
 
   /** The HTTP status of the answer: 200 activated, 409 already active, 404 not found. */
@@ -148,38 +102,21 @@ class ActivationEventsIT {
   }
 
   private HttpResponse<String> activateResponse(String experimentId) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(starter.uri(ActivationLoad.PATH))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60))
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"experimentId\":\"" + experimentId + "\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return response;
+    return http.send(
+        ActivationLoad.activationPost(
+            starter.uri(ActivationLoad.PATH),
+            ActivationLoad.activateBody(experimentId),
+            ActivationLoad.REQUEST_TIMEOUT),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static List<Received> to(String path, String experimentId) {
-    List<Received> out = new ArrayList<>();
-    for (Received r : received) {
-      if (r.path().equals(path) && r.body().contains("\"experimentId\":\"" + experimentId + "\"")) {
-        out.add(r);
-      }
-    }
-    return out;
+    return receiver.to(path, experimentId);
   }
 
-  private static void await(String what, Duration timeout, java.util.function.BooleanSupplier done)
+  private static void await(String what, Duration timeout, BooleanSupplier done)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what + "; received " + received);
-      }
-      Thread.sleep(200);
-    }
+    receiver.await(what, timeout, done);
   }
 
   private WorkflowExecutionStatus deliveryStatus(String eventId, int urlIndex) {
@@ -237,11 +174,11 @@ class ActivationEventsIT {
         dead.size(), BUDGET);
 
     // Runs that change nothing send nothing.
-    int before = received.size();
+    int before = receiver.received().size();
     assertThat(activateStatus(id)).isEqualTo(409);
     assertThat(activateStatus("events-missing")).isEqualTo(404);
     Thread.sleep(3000);
-    assertThat(received.subList(before, received.size()))
+    assertThat(receiver.received().subList(before, receiver.received().size()))
         .noneMatch(r -> r.body().contains("\"runId\"") && !r.path().equals("/dead"));
     String metrics =
         http.send(
@@ -253,7 +190,7 @@ class ActivationEventsIT {
             "activation_events_total\\{[^}]*result=\"delivered\",type=\"experiment.activated\"")
         .containsPattern(
             "activation_events_total\\{[^}]*result=\"failed\",type=\"experiment.activated\"");
-    assertThat(Files.readString(worker.log())).doesNotContain(secret.substring(6));
+    assertThat(Files.readString(worker.log())).doesNotContain(receiver.secret().substring(6));
   }
 
   @Test
@@ -282,83 +219,5 @@ class ActivationEventsIT {
     assertThat(attempts).extracting(Received::id).containsOnly(attempts.get(0).id());
     System.out.printf(
         "events: /outage delivered on attempt %d after a worker SIGKILL%n", attempts.size());
-  }
-
-  /** The reference library in a node process: one line in, "ok" or "error: ..." out. */
-  static final class Verifier implements AutoCloseable {
-    private final Process process;
-    private final Writer in;
-    private final BufferedReader out;
-
-    private Verifier(Process process) {
-      this.process = process;
-      this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-      this.out =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    }
-
-    static Verifier start(String secret) throws Exception {
-      if (!installed()) {
-        System.out.println("events: npm ci in " + VERIFIER + " (node_modules missing or stale)");
-        Process install =
-            new ProcessBuilder(
-                    "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--silent")
-                .directory(VERIFIER.toFile())
-                .inheritIO()
-                .start();
-        if (!install.waitFor(3, TimeUnit.MINUTES)) {
-          install.destroyForcibly();
-          throw new IllegalStateException("npm ci in " + VERIFIER + " took over 3 minutes");
-        }
-        if (install.exitValue() != 0) {
-          throw new IllegalStateException(
-              "npm ci in " + VERIFIER + " failed with exit code " + install.exitValue());
-        }
-      }
-      if (!installed()) {
-        throw new IllegalStateException("npm ci in " + VERIFIER + " left no standardwebhooks");
-      }
-      Process process =
-          new ProcessBuilder("node", "verify.mjs", secret)
-              .directory(VERIFIER.toFile())
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      return new Verifier(process);
-    }
-
-    /**
-     * The locked dependencies are installed: npm ci writes node_modules/.package-lock.json, which
-     * must be at least as new as the committed lock file (a changed lock file reinstalls).
-     */
-    static boolean installed() throws IOException {
-      Path modules = VERIFIER.resolve("node_modules");
-      Path installedLock = modules.resolve(".package-lock.json");
-      return Files.isRegularFile(modules.resolve("standardwebhooks").resolve("package.json"))
-          && Files.isRegularFile(installedLock)
-          && Files.getLastModifiedTime(installedLock)
-                  .compareTo(Files.getLastModifiedTime(VERIFIER.resolve("package-lock.json")))
-              >= 0;
-    }
-
-    synchronized String verify(String id, String timestamp, String signature, String body)
-        throws IOException {
-      var headers = JSON.createObjectNode();
-      headers.put("webhook-id", id);
-      headers.put("webhook-timestamp", timestamp);
-      headers.put("webhook-signature", signature);
-      var line = JSON.createObjectNode();
-      line.set("headers", headers);
-      line.put("body", body);
-      in.write(JSON.writeValueAsString(line) + "\n");
-      in.flush();
-      String answer = out.readLine();
-      return answer == null ? "error: verifier exited" : answer;
-    }
-
-    @Override
-    public void close() {
-      process.destroy();
-    }
   }
 }

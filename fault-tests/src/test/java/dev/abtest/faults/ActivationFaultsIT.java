@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.abtest.testing.ServiceProcess;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -269,12 +268,10 @@ class ActivationFaultsIT {
 
   private HttpResponse<String> activate(ServiceProcess to, String experimentId) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(to.uri(ActivationLoad.PATH))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + experimentId + "\"}"))
-            .build(),
+        ActivationLoad.activationPost(
+            to.uri(ActivationLoad.PATH),
+            ActivationLoad.activateBody(experimentId),
+            Duration.ofSeconds(30)),
         HttpResponse.BodyHandlers.ofString());
   }
 }

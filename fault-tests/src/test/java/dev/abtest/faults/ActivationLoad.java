@@ -28,6 +28,20 @@ final class ActivationLoad {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
   static final String PATH = "/api/nous/ab-testing/experiments/activate";
 
+  /** The activation route's request: POST {@code body} (JSON) to {@code uri}. */
+  static HttpRequest activationPost(URI uri, String body, Duration timeout) {
+    return HttpRequest.newBuilder(uri)
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  /** The body that activates {@code experimentId} now. */
+  static String activateBody(String experimentId) {
+    return "{\"experimentId\":\"" + experimentId + "\"}";
+  }
+
   /** How long one request keeps being retried (503, or a starter that went away). */
   static final Duration RETRY_FOR = Duration.ofSeconds(90);
 
@@ -122,11 +136,7 @@ final class ActivationLoad {
 
   private int send(URI uri, String id) throws Exception {
     return http.send(
-            HttpRequest.newBuilder(uri)
-                .timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"experimentId\":\"" + id + "\"}"))
-                .build(),
+            activationPost(uri, activateBody(id), REQUEST_TIMEOUT),
             HttpResponse.BodyHandlers.ofString())
         .statusCode();
   }

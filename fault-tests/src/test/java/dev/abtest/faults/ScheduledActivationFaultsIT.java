@@ -50,13 +50,10 @@ class ScheduledActivationFaultsIT {
 
   private int schedule(String id, Instant at) throws Exception {
     HttpRequest request =
-        HttpRequest.newBuilder(starter.uri("/api/nous/ab-testing/experiments/activate"))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"experimentId\":\"" + id + "\",\"activateAt\":\"" + at + "\"}"))
-            .build();
+        ActivationLoad.activationPost(
+            starter.uri(ActivationLoad.PATH),
+            "{\"experimentId\":\"" + id + "\",\"activateAt\":\"" + at + "\"}",
+            Duration.ofSeconds(30));
     return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 

@@ -8,6 +8,7 @@ import dev.abtest.activation.ExperimentStatus;
 import dev.abtest.runtime.Env;
 import dev.abtest.starter.cli.ActivateCommand;
 import dev.abtest.starter.cli.HistoryCommand;
+import dev.abtest.starter.cli.ScheduleCommands;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +76,30 @@ class CommandLineTest {
     assertThat(activate(List.of("   ")).exitCode()).isEqualTo(ActivateCommand.USAGE);
     assertThat(activate(List.of()).exitCode()).isEqualTo(ActivateCommand.USAGE);
     assertThat(activate(List.of("a", "b")).exitCode()).isEqualTo(ActivateCommand.USAGE);
+  }
+
+  @Test
+  void activateAtALaterTimeSchedulesItAndCancelRemovesTheSchedule() throws Exception {
+    String id = stack.insert("clisched", ExperimentStatus.PENDING);
+    Instant at = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+
+    Run scheduled = activate(List.of(id, "--at", at.toString(), "--as", "planner"));
+    Run cancelled = run(ScheduleCommands::cancel, List.of(id, "--as", "ops"));
+    Run again = run(ScheduleCommands::cancel, List.of(id));
+
+    assertThat(scheduled.exitCode()).as(scheduled.err()).isZero();
+    assertThat(scheduled.json().get("status").asText()).isEqualTo("SCHEDULED");
+    assertThat(Instant.parse(scheduled.json().get("activateAt").asText())).isEqualTo(at);
+    assertThat(scheduled.json().get("scheduledBy").asText()).isEqualTo("planner");
+    assertThat(scheduled.json().get("workflowId").asText()).isEqualTo("activate-experiment:" + id);
+    assertThat(cancelled.exitCode()).as(cancelled.err()).isZero();
+    assertThat(cancelled.json().get("status").asText()).isEqualTo("CANCELLED");
+    assertThat(Instant.parse(cancelled.json().get("activateAt").asText())).isEqualTo(at);
+    assertThat(cancelled.json().get("cancelledBy").asText()).isEqualTo("ops");
+    assertThat(again.exitCode()).isEqualTo(ActivateCommand.NOT_FOUND);
+    assertThat(again.err()).contains("No scheduled activation");
+    assertThat(run(ScheduleCommands::cancel, List.of("  ")).exitCode())
+        .isEqualTo(ActivateCommand.USAGE);
   }
 
   @Test

@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -473,25 +474,26 @@ public final class ActivationClient implements ActivationService {
   private Optional<ActivationResult> cancelOnce(
       ExperimentId experimentId, String requestedBy, Duration timeout) throws TimeoutException {
     String workflowId = experimentId.workflowId();
-    WorkflowUpdateHandle<ActivationResult> update;
+    Optional<WorkflowUpdateHandle<ActivationResult>> accepted;
     try {
-      update =
-          client
-              .newUntypedWorkflowStub(workflowId)
-              .startUpdate(
-                  UpdateOptions.newBuilder(ActivationResult.class)
-                      .setUpdateName(ActivationContract.UPDATE_CANCEL)
-                      .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
-                      .build(),
-                  new CancelRequest(requestedBy));
+      accepted =
+          unlessNotFound(
+              () ->
+                  client
+                      .newUntypedWorkflowStub(workflowId)
+                      .startUpdate(
+                          UpdateOptions.newBuilder(ActivationResult.class)
+                              .setUpdateName(ActivationContract.UPDATE_CANCEL)
+                              .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                              .build(),
+                          new CancelRequest(requestedBy)));
     } catch (WorkflowUpdateException refused) {
       return Optional.empty();
-    } catch (RuntimeException e) {
-      if (isNotFound(e)) {
-        return Optional.empty();
-      }
-      throw e;
     }
+    if (accepted.isEmpty()) {
+      return Optional.empty();
+    }
+    WorkflowUpdateHandle<ActivationResult> update = accepted.get();
     try {
       return Optional.of(update.getResult(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (WorkflowUpdateTimeoutOrCancelledException e) {
@@ -513,22 +515,14 @@ public final class ActivationClient implements ActivationService {
   /** The pending schedule of {@code experimentId} (a query of its latest run), if any. */
   public Optional<ActivationSchedule> pendingSchedule(ExperimentId experimentId) {
     String workflowId = experimentId.workflowId();
-    try {
-      return Optional.ofNullable(
-          CallDeadline.within(
-              callTimeout,
-              () ->
-                  client
-                      .newUntypedWorkflowStub(workflowId)
-                      .query(ActivationContract.QUERY_SCHEDULE, ActivationSchedule.class)));
-    } catch (WorkflowNotFoundException e) {
-      return Optional.empty();
-    } catch (RuntimeException e) {
-      if (isNotFound(e)) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return unlessNotFound(
+        () ->
+            CallDeadline.within(
+                callTimeout,
+                () ->
+                    client
+                        .newUntypedWorkflowStub(workflowId)
+                        .query(ActivationContract.QUERY_SCHEDULE, ActivationSchedule.class)));
   }
 
   /**
@@ -647,17 +641,12 @@ public final class ActivationClient implements ActivationService {
   private Optional<RunStatus> readStatus(ExperimentId experimentId, long deadline)
       throws TimeoutException {
     String workflowId = experimentId.workflowId();
-    WorkflowExecutionDescription description;
-    try {
-      description = client.newUntypedWorkflowStub(workflowId).describe();
-    } catch (WorkflowNotFoundException e) {
+    Optional<WorkflowExecutionDescription> described =
+        unlessNotFound(() -> client.newUntypedWorkflowStub(workflowId).describe());
+    if (described.isEmpty()) {
       return Optional.empty();
-    } catch (RuntimeException e) {
-      if (isNotFound(e)) {
-        return Optional.empty();
-      }
-      throw e;
     }
+    WorkflowExecutionDescription description = described.get();
     WorkflowExecution execution = description.getExecution();
     WorkflowExecutionStatus status = description.getStatus();
     ActivationResult result = null;
@@ -708,6 +697,18 @@ public final class ActivationClient implements ActivationService {
       }
     }
     return null;
+  }
+
+  /** What {@code call} returns (empty for null), or empty when there is no such workflow or run. */
+  private static <T> Optional<T> unlessNotFound(Supplier<T> call) {
+    try {
+      return Optional.ofNullable(call.get());
+    } catch (RuntimeException e) {
+      if (isNotFound(e)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   private static boolean isNotFound(Throwable error) {

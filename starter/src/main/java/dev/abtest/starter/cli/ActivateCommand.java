@@ -1,28 +1,20 @@
 package dev.abtest.starter.cli;
 
 import dev.abtest.activation.ActivationClient;
-import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentId;
 import dev.abtest.runtime.Env;
 import dev.abtest.runtime.Failures;
-import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.http.ActivateAtParser;
 import dev.abtest.starter.http.ApiError;
 import dev.abtest.starter.http.Json;
-import dev.abtest.starter.http.TemporalErrors;
-import io.temporal.client.WorkflowClient;
+import dev.abtest.starter.http.ScheduleEndpoints;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -47,20 +39,12 @@ public final class ActivateCommand {
 
   public static int run(List<String> args, Env env, PrintStream out, PrintStream err) {
     CommandLine line = CommandLine.parse(args, List.of("--wait", "--as", "--at"));
-    if (line.positional().size() != 1) {
-      err.println("usage: " + USAGE_LINE);
+    ExperimentId experimentId = Commands.experimentId(line, USAGE_LINE, err);
+    if (experimentId == null) {
       return USAGE;
     }
-    String raw = line.positional().get(0);
-    ExperimentId experimentId;
-    try {
-      experimentId = ExperimentId.parse(raw);
-    } catch (ExperimentId.Invalid invalid) {
-      err.println("Invalid experiment id: " + invalid.problem());
-      return USAGE;
-    }
-    Duration wait = line.duration("--wait", Duration.ofSeconds(30));
-    String requestedBy = line.option("--as").orElse("cli:" + System.getProperty("user.name"));
+    Duration wait = Commands.waitBudget(line);
+    String requestedBy = Commands.caller(line);
     Optional<Instant> later = Optional.empty();
     if (line.option("--at").isPresent()) {
       try {
@@ -75,51 +59,40 @@ public final class ActivateCommand {
     }
     if (later.isPresent()) {
       Instant at = later.get();
-      return ScheduleCommands.withClient(
-          env, err, activations -> schedule(activations, experimentId, at, requestedBy, wait, out));
+      return Commands.withClient(
+          env,
+          err,
+          "Failed",
+          activations -> schedule(activations, experimentId, at, requestedBy, wait, out));
     }
+    return Commands.withClient(
+        env,
+        err,
+        "Activation failed",
+        activations -> activateNow(activations, experimentId, requestedBy, wait, out, err));
+  }
 
-    TemporalSettings temporal =
-        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE);
-    WorkflowServiceStubs stubs =
-        temporal.connectLazily(
-            options ->
-                options.setRpcRetryOptions(
-                    DefaultStubServiceOperationRpcRetryOptions.getBuilder()
-                        .setExpiration(Duration.ofSeconds(5))
-                        .build()));
+  private static int activateNow(
+      ActivationClient activations,
+      ExperimentId experimentId,
+      String requestedBy,
+      Duration wait,
+      PrintStream out,
+      PrintStream err) {
     try {
-      WorkflowClient client = temporal.client(stubs);
-      ActivationClient activations = new ActivationClient(client, temporal.taskQueue());
       ActivationClient.Joined started = activations.activateNow(experimentId, requestedBy);
       try {
         ActivationResult result = started.result(wait);
         out.println(Json.pretty(result));
         return exitCode(result);
       } catch (TimeoutException e) {
-        Map<String, Object> running = new LinkedHashMap<>();
-        running.put("experimentId", experimentId.value());
-        running.put("status", "IN_PROGRESS");
-        running.put("workflowId", started.workflowId());
-        running.put("runId", started.runId());
-        out.println(Json.pretty(running));
+        int code = Commands.inProgress(out, experimentId, started.workflowId(), started.runId());
         err.println("Still running after " + wait.toSeconds() + "s; it continues on its own.");
-        return IN_PROGRESS;
+        return code;
       }
     } catch (WorkflowFailedException e) {
       err.println("The activation workflow failed: " + Failures.rootMessage(e));
       return FAILED;
-    } catch (RuntimeException e) {
-      if (TemporalErrors.isUnavailable(e)) {
-        err.println(
-            "Temporal is unavailable at " + temporal.address() + ": " + Failures.rootMessage(e));
-        return UNAVAILABLE;
-      }
-      err.println("Activation failed: " + Failures.rootMessage(e));
-      return FAILED;
-    } finally {
-      stubs.shutdownNow();
-      stubs.awaitTermination(2, TimeUnit.SECONDS);
     }
   }
 
@@ -133,24 +106,11 @@ public final class ActivateCommand {
     ActivationClient.ScheduleAnswer answer =
         activations.schedule(experimentId, at, requestedBy, wait);
     if (answer.schedule() != null) {
-      Map<String, Object> data = new LinkedHashMap<>();
-      data.put("experimentId", experimentId.value());
-      data.put("status", "SCHEDULED");
-      data.put("activateAt", answer.schedule().activateAt());
-      data.put("scheduledBy", answer.schedule().scheduledBy());
-      data.put("workflowId", answer.workflowId());
-      data.put("runId", answer.runId());
-      out.println(Json.pretty(data));
+      out.println(Json.pretty(ScheduleEndpoints.scheduledJson(experimentId, answer)));
       return OK;
     }
     if (answer.result() == null) {
-      Map<String, Object> running = new LinkedHashMap<>();
-      running.put("experimentId", experimentId.value());
-      running.put("status", "IN_PROGRESS");
-      running.put("workflowId", answer.workflowId());
-      running.put("runId", answer.runId());
-      out.println(Json.pretty(running));
-      return IN_PROGRESS;
+      return Commands.inProgress(out, experimentId, answer.workflowId(), answer.runId());
     }
     out.println(Json.pretty(answer.result()));
     return exitCode(answer.result());

@@ -27,16 +27,8 @@ public final class HistoryCommand {
 
   public static int run(List<String> args, Env env, PrintStream out, PrintStream err) {
     CommandLine line = CommandLine.parse(args, List.of("--outcome", "--limit", "--cursor"));
-    if (line.positional().size() != 1) {
-      err.println("usage: " + USAGE_LINE);
-      return ActivateCommand.USAGE;
-    }
-    String raw = line.positional().get(0);
-    ExperimentId experimentId;
-    try {
-      experimentId = ExperimentId.parse(raw);
-    } catch (ExperimentId.Invalid invalid) {
-      err.println("Invalid experiment id: " + invalid.problem());
+    ExperimentId experimentId = Commands.experimentId(line, USAGE_LINE, err);
+    if (experimentId == null) {
       return ActivateCommand.USAGE;
     }
     int limit =

@@ -1,25 +1,15 @@
 package dev.abtest.starter.cli;
 
-import dev.abtest.activation.ActivationClient;
-import dev.abtest.activation.ActivationContract;
 import dev.abtest.activation.ActivationResult;
 import dev.abtest.activation.ExperimentId;
 import dev.abtest.activation.ScheduleCursor;
 import dev.abtest.runtime.Env;
-import dev.abtest.runtime.Failures;
-import dev.abtest.runtime.TemporalSettings;
 import dev.abtest.starter.http.Json;
 import dev.abtest.starter.http.ScheduleEndpoints;
-import dev.abtest.starter.http.TemporalErrors;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.rpcretry.DefaultStubServiceOperationRpcRetryOptions;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,23 +26,16 @@ public final class ScheduleCommands {
   /** Exit 0 when a pending schedule was cancelled, {@link ActivateCommand#NOT_FOUND} when none. */
   public static int cancel(List<String> args, Env env, PrintStream out, PrintStream err) {
     CommandLine line = CommandLine.parse(args, List.of("--as", "--wait"));
-    if (line.positional().size() != 1) {
-      err.println("usage: " + CANCEL_USAGE);
+    ExperimentId experimentId = Commands.experimentId(line, CANCEL_USAGE, err);
+    if (experimentId == null) {
       return ActivateCommand.USAGE;
     }
-    String raw = line.positional().get(0);
-    ExperimentId experimentId;
-    try {
-      experimentId = ExperimentId.parse(raw);
-    } catch (ExperimentId.Invalid invalid) {
-      err.println("Invalid experiment id: " + invalid.problem());
-      return ActivateCommand.USAGE;
-    }
-    Duration wait = line.duration("--wait", Duration.ofSeconds(30));
-    String cancelledBy = line.option("--as").orElse("cli:" + System.getProperty("user.name"));
-    return withClient(
+    Duration wait = Commands.waitBudget(line);
+    String cancelledBy = Commands.caller(line);
+    return Commands.withClient(
         env,
         err,
+        "Failed",
         activations -> {
           Optional<ActivationResult> cancelled;
           try {
@@ -65,12 +48,10 @@ public final class ScheduleCommands {
             err.println("No scheduled activation for " + experimentId);
             return ActivateCommand.NOT_FOUND;
           }
-          Map<String, Object> data = new LinkedHashMap<>();
-          data.put("experimentId", experimentId.value());
-          data.put("status", "CANCELLED");
-          data.put("activateAt", cancelled.get().schedule().activateAt());
-          data.put("cancelledBy", cancelledBy);
-          out.println(Json.pretty(data));
+          out.println(
+              Json.pretty(
+                  ScheduleEndpoints.cancelledJson(
+                      experimentId, cancelled.get().schedule(), cancelledBy)));
           return ActivateCommand.OK;
         });
   }
@@ -94,43 +75,13 @@ public final class ScheduleCommands {
       cursor = decoded.get();
     }
     ScheduleCursor after = cursor;
-    return withClient(
+    return Commands.withClient(
         env,
         err,
+        "Failed",
         activations -> {
           out.println(Json.pretty(ScheduleEndpoints.page(activations.schedules(limit, after))));
           return ActivateCommand.OK;
         });
-  }
-
-  interface ClientCommand {
-    int run(ActivationClient activations);
-  }
-
-  /** Connects as {@code activate} does (a short RPC retry), runs, and always disconnects. */
-  static int withClient(Env env, PrintStream err, ClientCommand command) {
-    TemporalSettings temporal =
-        TemporalSettings.fromEnv(env, ActivationContract.DEFAULT_TASK_QUEUE);
-    WorkflowServiceStubs stubs =
-        temporal.connectLazily(
-            options ->
-                options.setRpcRetryOptions(
-                    DefaultStubServiceOperationRpcRetryOptions.getBuilder()
-                        .setExpiration(Duration.ofSeconds(5))
-                        .build()));
-    try {
-      return command.run(new ActivationClient(temporal.client(stubs), temporal.taskQueue()));
-    } catch (RuntimeException e) {
-      if (TemporalErrors.isUnavailable(e)) {
-        err.println(
-            "Temporal is unavailable at " + temporal.address() + ": " + Failures.rootMessage(e));
-        return ActivateCommand.UNAVAILABLE;
-      }
-      err.println("Failed: " + Failures.rootMessage(e));
-      return ActivateCommand.FAILED;
-    } finally {
-      stubs.shutdownNow();
-      stubs.awaitTermination(2, TimeUnit.SECONDS);
-    }
   }
 }

@@ -72,6 +72,17 @@ public final class ScheduleEndpoints {
 
   private static Map<String, Object> scheduled(
       ExperimentId experimentId, ActivationService.ScheduleAnswer answer) {
+    Map<String, Object> data = scheduledJson(experimentId, answer);
+    data.put("statusUrl", ActivationEndpoints.statusUrl(experimentId));
+    return data;
+  }
+
+  /**
+   * The JSON of a pending schedule, shared with the command line (the route adds its {@code
+   * statusUrl}).
+   */
+  public static Map<String, Object> scheduledJson(
+      ExperimentId experimentId, ActivationService.ScheduleAnswer answer) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("experimentId", experimentId.value());
     data.put("status", "SCHEDULED");
@@ -79,7 +90,6 @@ public final class ScheduleEndpoints {
     data.put("scheduledBy", answer.schedule().scheduledBy());
     data.put("workflowId", answer.workflowId());
     data.put("runId", answer.runId());
-    data.put("statusUrl", ActivationEndpoints.statusUrl(experimentId));
     return data;
   }
 
@@ -101,10 +111,16 @@ public final class ScheduleEndpoints {
           ErrorCode.NOT_FOUND, "No scheduled activation for this experiment", null, Map.of());
     }
     log.info("Scheduled activation of {} cancelled", experimentId);
+    return cancelledJson(experimentId, schedule, cancelledBy);
+  }
+
+  /** The JSON of a cancelled schedule, shared with the command line. */
+  public static Map<String, Object> cancelledJson(
+      ExperimentId experimentId, ActivationSchedule cancelled, String cancelledBy) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("experimentId", experimentId.value());
     data.put("status", "CANCELLED");
-    data.put("activateAt", schedule.activateAt());
+    data.put("activateAt", cancelled.activateAt());
     data.put("cancelledBy", cancelledBy);
     return data;
   }

@@ -18,6 +18,7 @@ import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,37 +49,32 @@ public final class ActivationWriteActivitiesImpl
   public ActivationResult activate(ActivationRequest request) {
     String id = validId(request == null ? null : request.experimentId());
     ActivityInfo info = Activity.getExecutionContext().getInfo();
-    try {
-      for (int round = 1; round <= LEGACY_ROUNDS; round++) {
-        WriteResult write =
-            store.activateIfActivatable(
-                id,
-                request.requestedBy(),
-                info.getWorkflowId(),
-                info.getWorkflowRunId(),
-                info.getAttempt());
-        Optional<ActivationResult> result = legacyResult(id, write);
-        if (result.isPresent()) {
-          log.info(
-              "Activation write for {} (attempt {}): {}",
-              id,
-              info.getAttempt(),
-              result.get().outcome());
-          return result.get();
-        }
-        // It was ACTIVE during the write and was stopped just since: try again.
-      }
-      throw new IllegalStateException(
-          "Experiment " + id + " kept changing status during activation; retry later");
-    } catch (RuntimeException e) {
-      // Rethrown: Temporal retries the attempt with backoff until the database is back.
-      log.warn(
-          "Activation write for {} (attempt {}) failed, will be retried: {}",
-          id,
-          info.getAttempt(),
-          DatabaseErrors.summary(e));
-      throw e;
-    }
+    return storeCall(
+        "Activation write for " + id,
+        info,
+        () -> {
+          for (int round = 1; round <= LEGACY_ROUNDS; round++) {
+            WriteResult write =
+                store.activateIfActivatable(
+                    id,
+                    request.requestedBy(),
+                    info.getWorkflowId(),
+                    info.getWorkflowRunId(),
+                    info.getAttempt());
+            Optional<ActivationResult> result = legacyResult(id, write);
+            if (result.isPresent()) {
+              log.info(
+                  "Activation write for {} (attempt {}): {}",
+                  id,
+                  info.getAttempt(),
+                  result.get().outcome());
+              return result.get();
+            }
+            // It was ACTIVE during the write and was stopped just since: try again.
+          }
+          throw new IllegalStateException(
+              "Experiment " + id + " kept changing status during activation; retry later");
+        });
   }
 
   private static Optional<ActivationResult> legacyResult(String id, WriteResult write) {
@@ -107,29 +103,21 @@ public final class ActivationWriteActivitiesImpl
             write.expectedConfiguration(),
             write.expectedEndDate(),
             write.priorWriteAttempts());
-    try {
-      WriteResult result =
-          store.activateIfUnchanged(
-              normalized, info.getWorkflowId(), info.getWorkflowRunId(), attempts);
-      log.info(
-          "Activation write for {} (attempt {}, {} in all): {}",
-          id,
-          info.getAttempt(),
-          attempts,
-          result.kind());
-      return result;
-    } catch (IllegalArgumentException e) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          e.getMessage(), ActivationFailures.INVALID_REQUEST);
-    } catch (RuntimeException e) {
-      // Rethrown: Temporal retries the attempt with backoff until the database is back.
-      log.warn(
-          "Activation write for {} (attempt {}) failed, will be retried: {}",
-          id,
-          info.getAttempt(),
-          DatabaseErrors.summary(e));
-      throw e;
-    }
+    return storeCall(
+        "Activation write for " + id,
+        info,
+        () -> {
+          WriteResult result =
+              store.activateIfUnchanged(
+                  normalized, info.getWorkflowId(), info.getWorkflowRunId(), attempts);
+          log.info(
+              "Activation write for {} (attempt {}, {} in all): {}",
+              id,
+              info.getAttempt(),
+              attempts,
+              result.kind());
+          return result;
+        });
   }
 
   /** The normalized id, or a non-retryable INVALID_REQUEST failure naming the problem. */
@@ -163,20 +151,38 @@ public final class ActivationWriteActivitiesImpl
             decision.violations(),
             decision.writeAttempts(),
             decision.scheduledFor());
+    storeCall(
+        "Recording the decision for " + id,
+        info,
+        () -> {
+          AuditRecord record =
+              store.recordDecision(
+                  normalized, info.getWorkflowId(), info.getWorkflowRunId(), info.getActivityId());
+          log.info(
+              "Decision for {} recorded (attempt {}): {} as audit record {}",
+              id,
+              info.getAttempt(),
+              record.outcome(),
+              record.id());
+          return record;
+        });
+  }
+
+  /**
+   * Runs one store call of an attempt. An argument the store refuses fails the activity without
+   * retry (INVALID_REQUEST); anything else (the database down, a timeout) is logged in one line and
+   * rethrown, so Temporal retries the attempt with backoff until the database is back.
+   */
+  private static <T> T storeCall(String what, ActivityInfo info, Supplier<T> call) {
     try {
-      AuditRecord record =
-          store.recordDecision(
-              normalized, info.getWorkflowId(), info.getWorkflowRunId(), info.getActivityId());
-      log.info(
-          "Decision for {} recorded (attempt {}): {} as audit record {}",
-          id,
-          info.getAttempt(),
-          record.outcome(),
-          record.id());
+      return call.get();
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          e.getMessage(), ActivationFailures.INVALID_REQUEST);
     } catch (RuntimeException e) {
       log.warn(
-          "Recording the decision for {} (attempt {}) failed, will be retried: {}",
-          id,
+          "{} (attempt {}) failed, will be retried: {}",
+          what,
           info.getAttempt(),
           DatabaseErrors.summary(e));
       throw e;
