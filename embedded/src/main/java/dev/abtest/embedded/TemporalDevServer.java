@@ -121,8 +121,9 @@ public final class TemporalDevServer extends SuspendableServer {
     }
 
     /**
-     * For tests: SQLite without fsync ({@code synchronous=OFF}). The file still survives a stop and
-     * start of the process (the point of {@link #suspend()}), not a crash of the machine.
+     * For tests: SQLite with a write-ahead log and without fsync ({@code journal_mode=WAL}, {@code
+     * synchronous=OFF}). The file still survives a stop and start of the process (the point of
+     * {@link #suspend()}), not a crash of the machine.
      */
     public Options fastAndUnsafe(boolean fastAndUnsafe) {
       return edit(o -> o.fastAndUnsafe = fastAndUnsafe);
@@ -380,6 +381,11 @@ public final class TemporalDevServer extends SuspendableServer {
               "--ui-port", Integer.toString(uiPort), "--ui-ip", HOST, "--ui-disable-news-fetch"));
     }
     options.dbFile().ifPresent(file -> command.addAll(List.of("--db-filename", file.toString())));
+    if (options.fastAndUnsafe() && options.dbFile().isPresent()) {
+      // A write-ahead log and no fsync per commit: several times faster on a shared disk.
+      command.addAll(
+          List.of("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=off"));
+    }
     new LinkedHashMap<>(options.searchAttributes())
         .forEach((name, type) -> command.addAll(List.of("--search-attribute", name + "=" + type)));
     options

@@ -54,6 +54,22 @@ class TemporalDevServerTest {
   }
 
   @Test
+  void fastAndUnsafeWritesAheadAndStillServesAfterAStopAndStart() throws Exception {
+    java.nio.file.Path db = dir.resolve("fast.db");
+    try (TemporalDevServer server =
+        TemporalDevServer.start(
+            TemporalDevServer.Options.of(cli, dir.resolve("fast.log"))
+                .withDbFile(db)
+                .fastAndUnsafe(true))) {
+      assertThat(answers(server)).isTrue();
+      assertThat(db.resolveSibling("fast.db-wal")).exists();
+      server.suspend();
+      server.resume();
+      assertThat(answers(server)).isTrue();
+    }
+  }
+
+  @Test
   void aTakenPortIsOneClearErrorAndNothingIsStarted() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
