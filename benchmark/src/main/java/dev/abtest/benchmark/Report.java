@@ -562,12 +562,12 @@ final class Report {
                 + " run (the contract's ALLOW_DUPLICATE reuse policy), which finds the experiment"
                 + " ACTIVE and answers 409 without writing. In the second row another transaction"
                 + " holds the row until 2 s after the last request was sent, so the first run waits"
-                + " inside its conditional UPDATE meanwhile; every request the starter is serving"
-                + " then joins that run. The starter serves HTTP_THREADS requests at a time (")
+                + " inside its conditional UPDATE meanwhile, and every request joins that run. The"
+                + " starter starts or joins on its HTTP_THREADS worker threads (")
         .append(r.tuning().httpThreads())
         .append(
-            " here): the others wait in its queue and reach Temporal only after the run closed."
-                + " Transitions must be 1 in every row.\n\n");
+            " here) and waits for the result without holding a thread; a request whose wait"
+                + " budget runs out first is answered 202. Transitions must be 1 in every row.\n\n");
     md.append(
         "| engine | storm | requests | runs started | transitions (must be 1) | p50 ms | p99 ms |"
             + " answers |\n");
