@@ -1,7 +1,6 @@
 package dev.abtest.activation;
 
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
@@ -691,12 +690,7 @@ public final class ActivationClient implements ActivationService {
   }
 
   private static Status.Code grpcCode(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof StatusRuntimeException status) {
-        return status.getStatus().getCode();
-      }
-    }
-    return null;
+    return GrpcStatus.codeOf(error);
   }
 
   /** What {@code call} returns (empty for null), or empty when there is no such workflow or run. */

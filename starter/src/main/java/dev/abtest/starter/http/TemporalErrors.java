@@ -1,5 +1,6 @@
 package dev.abtest.starter.http;
 
+import dev.abtest.activation.GrpcStatus;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -30,17 +31,6 @@ public final class TemporalErrors {
 
   /** The gRPC status code somewhere in the cause chain, or null. */
   public static Status.Code grpcCode(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof StatusRuntimeException status) {
-        return status.getStatus().getCode();
-      }
-      if (t instanceof StatusException status) {
-        return status.getStatus().getCode();
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
+    return GrpcStatus.codeOf(error);
   }
 }
